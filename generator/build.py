@@ -1,0 +1,94 @@
+"""The build pipeline: load → parse → link → render → write.
+
+Everything is gathered (and every problem found) before anything is rendered;
+nothing is written outside a staging folder until the whole site rendered.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import load_config
+from .errors import BuildFailed, Problem
+from .link import link_site
+from .load import load_site
+from .model import Page, Site
+from .parallel import default_jobs, map_chunks
+from .parse import parse_sources
+from .render import Renderer, plan_pages
+from .write import copy_media, copy_static, discard, output_lock, publish, start_staging, write_pages
+from .xmlout import sitemap
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    site_dir: Path
+    output: Path | None = None  # default: <site>/output
+    base_url: str | None = None
+    drafts: bool = False
+    jobs: int = 0  # 0: all cores
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.output or self.site_dir / "output").absolute()
+
+    @property
+    def job_count(self) -> int:
+        return self.jobs or default_jobs()
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    pages: int
+    seconds: float
+
+
+def gather(options: BuildOptions) -> Site:
+    """Load, parse and link the whole site; raise BuildFailed listing every problem."""
+    config = load_config(options.site_dir.absolute(), options.base_url)
+    problems: list[Problem] = []
+    loaded = load_site(config, problems)
+    translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems)
+    _stop_if(problems)
+    site = link_site(config, loaded, translations, options.drafts, problems)
+    _stop_if(problems)
+    return site
+
+
+def build(options: BuildOptions, on_wait=None) -> BuildResult:
+    started = time.perf_counter()
+    site = gather(options)
+    output = options.output_dir
+    with output_lock(output, on_wait):
+        staging = start_staging(output)
+        try:
+            results = map_chunks(_render_chunk, (site, staging), plan_pages(site), options.job_count)
+            problems = [p for _, _, chunk_problems in results for p in chunk_problems]
+            _stop_if(problems)
+            entries = [e for _, chunk_entries, _ in results for e in chunk_entries]
+            count = sum(n for n, _, _ in results) + write_pages(staging, [Page("sitemap.xml", sitemap(entries))])
+            copy_static(site, staging)
+            copy_media(site, staging)
+            publish(staging, output)
+        except BaseException:
+            discard(staging)
+            raise
+    return BuildResult(count, time.perf_counter() - started)
+
+
+def _render_chunk(shared: tuple[Site, Path], specs):
+    """Render a share of the pages and write them to the staging folder."""
+    site, staging = shared
+    problems: list[Problem] = []
+    renderer = Renderer(site, problems)
+    rendered = [renderer.render(spec) for spec in specs]
+    if problems:
+        return 0, [], problems
+    count = write_pages(staging, (page for page, _ in rendered))
+    return count, [entry for _, entry in rendered if entry], []
+
+
+def _stop_if(problems: list[Problem]) -> None:
+    if problems:
+        raise BuildFailed(problems)

@@ -1,0 +1,104 @@
+"""The command line: `newsgen build|check|new` (also `python -m generator`).
+
+Exit status: 0 done, 1 the content or theme has errors (each printed as
+`path:line: what is wrong`), 2 bad usage.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .build import BuildOptions, build, gather
+from .errors import BuildFailed, format_problems
+from .scaffold import new_story
+
+DESCRIPTION = """\
+newsgen builds a news section in Ukrainian, English and Russian from Markdown
+files: one folder per story in content/news/<story-id>/, one file per
+translation (ua.md, en.md, ru.md), settings in site.toml."""
+
+EPILOG = """\
+examples:
+  newsgen build                      build the site in this folder into ./output
+  newsgen build --base-url https://example.org/world/news/
+  newsgen check                      find problems without writing anything
+  newsgen new iran-drones --title "Iran sends more drones"
+
+exit status: 0 done, 1 the content or theme has errors, 2 bad usage"""
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="newsgen", description=DESCRIPTION, epilog=EPILOG,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = main.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def site_option(sub):
+        sub.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                         help="the site folder, with site.toml (default: this folder)")
+
+    b = commands.add_parser("build", help="build the whole site into the output folder",
+                            description="Build the whole site. On any error nothing is written: "
+                                        "the previous output stays exactly as it was.")
+    site_option(b)
+    b.add_argument("--output", type=Path, metavar="DIR", help="where to write the site (default: <site>/output)")
+    b.add_argument("--base-url", metavar="URL", help="override site.toml's base_url, e.g. for a staging host")
+    b.add_argument("--drafts", action="store_true", help="include translations marked `draft: true`")
+    b.add_argument("--jobs", type=_positive, default=0, metavar="N",
+                   help="processes to parse and render with (default: all cores)")
+    b.add_argument("--quiet", action="store_true", help="print nothing unless there are errors")
+
+    c = commands.add_parser("check", help="check the content for errors without writing anything")
+    site_option(c)
+    c.add_argument("--drafts", action="store_true", help="check drafts as if publishing them")
+
+    n = commands.add_parser("new", help="start a new story: a draft file for each language",
+                            description="Write content/news/<story-id>/<lang>.md for each language, "
+                                        "as a draft dated now.")
+    n.add_argument("story_id", metavar="STORY-ID", help="lowercase ASCII, digits and hyphens, e.g. iran-drones")
+    site_option(n)
+    n.add_argument("--lang", metavar="ua,en,ru", help="languages to create (default: all of the site's)")
+    n.add_argument("--title", metavar="TEXT", default="", help="the headline (default: a placeholder)")
+    return main
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {value!r}")
+    return number
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            options = BuildOptions(args.site, args.output, args.base_url, args.drafts, args.jobs)
+            result = build(options, on_wait=lambda: print("waiting for another build of this output to finish…",
+                                                          file=sys.stderr))
+            if not args.quiet:
+                print(f"built {result.pages} pages in {result.seconds:.2f} s into {options.output_dir}")
+        elif args.command == "check":
+            site = gather(BuildOptions(args.site, drafts=args.drafts))
+            translations = sum(len(s.translations) for s in site.stories.values())
+            print(f"no problems: {len(site.stories)} stories, {translations} translations, "
+                  f"{len(site.pages)} standalone pages")
+        elif args.command == "new":
+            for path in new_story(args.site, args.story_id, args.lang, args.title):
+                print(f"wrote {path}")
+    except BuildFailed as failed:
+        print(format_problems(failed.problems), file=sys.stderr)
+        count = len(failed.problems)
+        print(f"{count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the previous output is unchanged", file=sys.stderr)
+        return 130
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""The one place where template contexts are built.
+
+Each template gets a `TemplateContext`: typed, explicit, built here from the
+linked `Site` and nothing else. Templates never see the `Site` itself, so what
+a theme can rely on is exactly what these dataclasses list. All hrefs are
+already relative to the page (or absolute-path, for 404.html).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from markupsafe import Markup
+
+from .config import Language, SiteConfig
+from .i18n import DateFormatter
+from .model import Site, Story, Tag, Translation
+from .related import related_in_language
+from .urls import absolute, front_path, relative, tag_path
+
+
+@dataclass(frozen=True)
+class DateText:
+    iso: str  # for <time datetime>
+    text: str  # in the page's locale
+
+
+@dataclass(frozen=True)
+class Alternate:
+    hreflang: str  # "uk", "en", "x-default"
+    href: str  # absolute
+
+
+@dataclass(frozen=True)
+class SwitchItem:
+    label: str  # "ua"
+    name: str  # "українська": for title/aria-label
+    hreflang: str
+    href: str | None  # None: this page has no such translation
+    current: bool
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Teaser:
+    """A story as a list shows it."""
+
+    title: str
+    href: str
+    date: DateText
+    summary: str
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str
+    caption: str
+    credit: str
+
+
+@dataclass(frozen=True)
+class StoryView:
+    title: str
+    date: DateText | None
+    updated: DateText | None
+    author: str
+    source: str
+    image: Image | None
+    body: Markup
+    tags: tuple[Link, ...]
+    related: tuple[Teaser, ...]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    total: int
+    previous: str | None
+    next: str | None
+
+
+@dataclass(frozen=True)
+class Listing:
+    heading: str
+    teasers: tuple[Teaser, ...]
+    pagination: Pagination
+
+
+@dataclass(frozen=True)
+class TemplateContext:
+    """Everything a template may use."""
+
+    kind: str  # "story", "page", "front", "tag", "chooser", "404"
+    lang: Language
+    site_title: str
+    title: str  # for <title>
+    description: str
+    canonical: str | None
+    alternates: tuple[Alternate, ...]
+    switcher: tuple[SwitchItem, ...]
+    home: str  # this language's front page
+    stylesheet: str
+    feed: str | None  # this language's Atom feed (relative)
+    feed_absolute: str | None
+    og_image: str | None = None
+    story: StoryView | None = None
+    listing: Listing | None = None
+    choices: tuple[SwitchItem, ...] = field(default_factory=tuple)  # chooser and 404
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+class ContextBuilder:
+    """Builds contexts for one language's pages."""
+
+    def __init__(self, site: Site, lang: Language):
+        self.site, self.config, self.lang = site, site.config, lang
+        self.dates = DateFormatter(lang.locale)
+
+    # -- shared pieces ------------------------------------------------------
+    def _date(self, moment: datetime | None, with_time: bool = False) -> DateText | None:
+        if moment is None:
+            return None
+        text = self.dates.date_time(moment) if with_time else self.dates.date(moment)
+        return DateText(moment.isoformat(), text)
+
+    def _base(self, kind: str, path: str, title: str, description: str,
+              versions: dict[str, str], x_default: str, **extra) -> TemplateContext:
+        """`versions`: language code → path of this page in that language."""
+        config = self.config
+        alternates = tuple(Alternate(config.language(c).hreflang, absolute(config.base_url, p))
+                           for c, p in versions.items())
+        switcher = tuple(
+            SwitchItem(l.label, l.name, l.hreflang,
+                       relative(path, versions[l.code]) if l.code in versions else None, l.code == self.lang.code)
+            for l in config.languages)
+        feed = f"{self.lang.code}/feed.xml"
+        return TemplateContext(
+            kind=kind, lang=self.lang, site_title=self.lang.title, title=title, description=description,
+            canonical=absolute(config.base_url, path),
+            alternates=alternates + (Alternate("x-default", absolute(config.base_url, x_default)),),
+            switcher=switcher, home=relative(path, front_path(self.lang.code)),
+            stylesheet=relative(path, "static/style.css"), feed=relative(path, feed),
+            feed_absolute=absolute(config.base_url, feed), **extra)
+
+    def _x_default(self, versions: dict[str, str]) -> str:
+        return next(versions[c] for c in self.config.fallback_order() if c in versions)
+
+    def teaser(self, from_path: str, t: Translation) -> Teaser:
+        return Teaser(t.title, relative(from_path, t.path), self._date(t.date), t.summary)
+
+    # -- page kinds ---------------------------------------------------------
+    def story(self, story: Story) -> TemplateContext:
+        t = story.translations[self.lang.code]
+        versions = {c: tr.path for c, tr in story.translations.items()}
+        code = self.lang.code
+        related = related_in_language(story.related, lambda k: code in self.site.stories[k].translations)
+        image = None
+        if t.image:
+            image = Image(relative(t.path, t.path + t.image), t.image_alt, t.image_caption, t.image_credit)
+        view = StoryView(
+            title=t.title, date=self._date(t.date, True), updated=self._date(t.updated, True),
+            author=t.author, source=t.source_name, image=image, body=Markup(t.body_html),
+            tags=tuple(Link(ref.name, relative(t.path, self.site.tags[code][ref.key].path)) for ref in t.tags),
+            related=tuple(self.teaser(t.path, self.site.stories[k].translations[code]) for k in related),
+        )
+        return self._base("story" if story.kind == "news" else "page", t.path, t.title, t.summary, versions, self._x_default(versions),
+                          story=view, og_image=absolute(self.config.base_url, t.path + t.image) if t.image else None)
+
+    def front(self, keys: tuple[str, ...], number: int, total: int) -> TemplateContext:
+        code = self.lang.code
+        path = front_path(code, number)
+        if number == 1:
+            versions = {c: front_path(c) for c in self.config.codes}
+        else:
+            versions = {code: path}
+        teasers = tuple(self.teaser(path, self.site.stories[k].translations[code]) for k in keys)
+        listing = Listing(self.lang.title, teasers, self._pagination(path, number, total, lambda n: front_path(code, n)))
+        return self._base("front", path, self.lang.title, self.lang.title, versions, "", listing=listing)
+
+    def tag(self, tag: Tag, keys: tuple[str, ...], number: int, total: int) -> TemplateContext:
+        code = self.lang.code
+        path = tag_path(tag.path, number)
+        if number == 1:
+            versions = {c: self.site.tags[c][tag.key].path for c in self.config.codes if tag.key in self.site.tags[c]}
+        else:
+            versions = {code: path}
+        teasers = tuple(self.teaser(path, self.site.stories[k].translations[code]) for k in keys)
+        listing = Listing(tag.name, teasers, self._pagination(path, number, total, lambda n: tag_path(tag.path, n)))
+        return self._base("tag", path, tag.name, tag.name, versions, self._x_default(versions), listing=listing)
+
+    def _pagination(self, path, number, total, path_of) -> Pagination:
+        return Pagination(number, total,
+                          relative(path, path_of(number - 1)) if number > 1 else None,
+                          relative(path, path_of(number + 1)) if number < total else None)
+
+    def chooser(self) -> TemplateContext:
+        versions = {c: front_path(c) for c in self.config.codes}
+        context = self._base("chooser", "", self.lang.title, self.lang.title, versions, "")
+        choices = tuple(replace(item, current=False) for item in context.switcher)
+        return replace(context, switcher=choices, choices=choices, feed=None)
+
+    def not_found(self) -> TemplateContext:
+        """404.html is served at any depth, so its links are absolute paths."""
+        base = self.config.base_path
+        choices = tuple(SwitchItem(l.label, l.name, l.hreflang, base + front_path(l.code), False)
+                        for l in self.config.languages)
+        return TemplateContext(
+            kind="404", lang=self.lang, site_title=self.lang.title, title="404", description="",
+            canonical=None, alternates=(), switcher=choices, home=base + front_path(self.lang.code),
+            stylesheet=base + "static/style.css", feed=None, feed_absolute=None, choices=choices)
+

@@ -1,0 +1,169 @@
+"""Stage 3, link: translations → stories, URLs, tags, related stories, links.
+
+Groups translations by story id, gives each its URL path, resolves tags
+against content/tags.toml, ranks related stories and rewrites `story:` links
+to relative URLs, per language with a marked fallback. Produces the `Site`.
+"""
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from dataclasses import replace
+
+from .config import SiteConfig
+from .errors import Problem
+from .load import LoadedSite, TAGS_FILE
+from .markup import resolve_story_links
+from .model import Site, Story, Tag, TagRef, Translation
+from .related import rank_related
+from .slugs import slugify
+from .urls import page_path, relative, story_path
+
+#: Page slugs that would shadow the folders a language section is made of.
+RESERVED_SLUGS = re.compile(r"^(tags|page|static|feed\.xml|\d{4})$")
+
+
+def link_site(config: SiteConfig, loaded: LoadedSite, translations: list[Translation],
+              include_drafts: bool, problems: list[Problem]) -> Site:
+    published = [t for t in translations if include_drafts or not t.draft]
+    drafts_only = {(t.kind, t.key) for t in translations} - {(t.kind, t.key) for t in published}
+    order = {code: i for i, code in enumerate(config.codes)}
+    published.sort(key=lambda t: (t.kind, t.key, order[t.lang]))
+
+    published = _assign_paths(config, published, problems)
+    published = _resolve_tags(config, loaded, published, problems)
+    grouped: dict[tuple[str, str], dict[str, Translation]] = defaultdict(dict)
+    for t in published:
+        grouped[(t.kind, t.key)][t.lang] = t
+    _check_related(grouped, drafts_only, problems)
+
+    news = {key: tr for (kind, key), tr in grouped.items() if kind == "news"}
+    pages = {key: tr for (kind, key), tr in grouped.items() if kind == "page"}
+    fallback = config.fallback_order()
+    dates = {key: next(tr[c] for c in fallback if c in tr).date for key, tr in news.items()}
+    ranked = rank_related(
+        explicit={key: tuple(k for c in fallback if c in tr for k in tr[c].related) for key, tr in news.items()},
+        tag_keys={key: {tag.key for t in tr.values() for tag in t.tags} for key, tr in news.items()},
+        dates=dates,
+    )
+
+    def story_link(t: Translation):
+        def resolve(target: str, fragment: str, attributes: str, inner: str) -> str:
+            candidates = news.get(target) or pages.get(target)
+            if not candidates:
+                kind = "news" if target not in pages else "page"
+                if ("news", target) in drafts_only or ("page", target) in drafts_only:
+                    problems.append(Problem(t.source, _line_of(t, target), f"`story:{target}` links to a story that is only a draft",
+                                            "Publish it, or build with --drafts to preview"))
+                else:
+                    problems.append(Problem(t.source, _line_of(t, target), f"unknown story `story:{target}`",
+                                            f"No folder content/{kind if kind == 'news' else 'pages'}/{target}/"))
+                return inner
+            lang = t.lang if t.lang in candidates else next(c for c in fallback if c in candidates)
+            href = html.escape(relative(t.path, candidates[lang].path) + fragment)
+            if lang == t.lang:
+                return f'<a href="{href}"{attributes}>{inner}</a>'
+            other = config.language(lang)
+            return (f'<a href="{href}" hreflang="{other.hreflang}" lang="{other.hreflang}"{attributes}>{inner}'
+                    f' <span class="lang-label">({html.escape(other.label)})</span></a>')
+        return resolve
+
+    def make_story(kind, key, tr) -> Story:
+        tr = {lang: replace(t, body_html=resolve_story_links(t.body_html, story_link(t))) for lang, t in tr.items()}
+        return Story(kind, key, tr, loaded.media.get((kind, key), ()), ranked.get(key, ()) if kind == "news" else ())
+
+    stories = {key: make_story("news", key, tr) for key, tr in sorted(news.items())}
+    standalone = {key: make_story("page", key, tr) for key, tr in sorted(pages.items())}
+    front = {}
+    for code in config.codes:
+        keys = [key for key, story in stories.items() if code in story.translations]
+        keys.sort(key=lambda k: (stories[k].translations[code].date, k), reverse=True)
+        front[code] = tuple(keys)
+    return Site(config, stories, standalone, front, _tag_pages(config, stories, front))
+
+
+def _line_of(t: Translation, target: str) -> int:
+    return t.lines.get(f"story:{target}", t.lines.get("body", 1))
+
+
+def _assign_paths(config: SiteConfig, translations: list[Translation], problems: list[Problem]) -> list[Translation]:
+    owner: dict[str, Translation] = {}
+    result = []
+    for t in translations:
+        if t.kind == "news":
+            path = story_path(t.lang, t.date, t.slug)
+        else:
+            if RESERVED_SLUGS.match(t.slug):
+                problems.append(Problem(t.source, t.line_of("slug"), f"the slug `{t.slug}` is reserved for the site's own pages",
+                                        "Give the page another `slug:`"))
+                continue
+            path = page_path(t.lang, t.slug)
+        if path in owner:
+            problems.append(Problem(t.source, t.line_of("slug" if "slug" in t.lines else "title"),
+                                    f"two pages would be written to {path}: this file and {owner[path].source}",
+                                    "Give one of them a different `slug:`"))
+            continue
+        owner[path] = t
+        result.append(replace(t, path=path))
+    return result
+
+
+def _resolve_tags(config: SiteConfig, loaded: LoadedSite, translations: list[Translation],
+                  problems: list[Problem]) -> list[Translation]:
+    by_name: dict[tuple[str, str], str] = {}
+    for tag_id, names in loaded.tag_names.items():
+        for lang, name in names.items():
+            by_name[(lang, name.name.casefold())] = tag_id
+    slug_owner: dict[tuple[str, str], str] = {}
+    result = []
+    for t in translations:
+        locale = config.language(t.lang).locale
+        refs: dict[str, TagRef] = {}
+        for raw in t.raw_tags:
+            tag_id = raw if raw in loaded.tag_names else by_name.get((t.lang, raw.casefold()))
+            if tag_id is not None:
+                name = loaded.tag_names[tag_id].get(t.lang)
+                if name is None:
+                    problems.append(Problem(t.source, t.line_of("tags"), f"tag `{raw}` has no {t.lang} name in {TAGS_FILE}",
+                                            f"Add `{t.lang} = \"…\"` under [{tag_id}]"))
+                    continue
+                ref = TagRef(tag_id, name.name, name.slug or slugify(name.name, locale))
+            else:
+                ref = TagRef(f"{t.lang}:{raw.casefold()}", raw, slugify(raw, locale))
+            if not ref.slug:
+                problems.append(Problem(t.source, t.line_of("tags"), f"tag `{raw}` has no letters to make a URL from",
+                                        f"Add it to {TAGS_FILE} with a `slug`"))
+                continue
+            owner = slug_owner.setdefault((t.lang, ref.slug), ref.key)
+            if owner != ref.key:
+                problems.append(Problem(t.source, t.line_of("tags"), f"tag `{raw}` would share the URL "
+                                        f"{t.lang}/tags/{ref.slug}/ with another tag", f"Give one a `slug` in {TAGS_FILE}"))
+                continue
+            refs.setdefault(ref.key, ref)
+        result.append(replace(t, tags=tuple(refs.values())))
+    return result
+
+
+def _check_related(grouped, drafts_only, problems: list[Problem]) -> None:
+    for (kind, key), translations in grouped.items():
+        for t in translations.values():
+            for target in t.related:
+                if target == key:
+                    problems.append(Problem(t.source, t.line_of("related"), "a story cannot be related to itself"))
+                elif ("news", target) not in grouped and ("news", target) not in drafts_only:
+                    problems.append(Problem(t.source, t.line_of("related"), f"unknown story `{target}` in `related`",
+                                            f"No folder content/news/{target}/"))
+
+
+def _tag_pages(config: SiteConfig, stories: dict[str, Story], front: dict[str, tuple[str, ...]]):
+    pages: dict[str, dict[str, Tag]] = {}
+    for code in config.codes:
+        members: dict[str, list[str]] = defaultdict(list)
+        names: dict[str, TagRef] = {}
+        for key in front[code]:  # newest first already
+            for ref in stories[key].translations[code].tags:
+                members[ref.key].append(key)
+                names.setdefault(ref.key, ref)
+        pages[code] = {k: Tag(k, code, names[k].name, names[k].slug, tuple(v)) for k, v in sorted(members.items())}
+    return pages

@@ -1,0 +1,147 @@
+"""Stage 1, load: find the site's files and read them.
+
+Walks `content/news/<id>/` and `content/pages/<id>/`, reads each translation
+file as text (UTF-8; a BOM and CRLF line endings are accepted), lists each
+story's media, and reads `content/tags.toml`. Nothing is interpreted here
+beyond what is needed to name a problem precisely.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import SiteConfig
+from .errors import Problem
+from .model import Kind, SourceFile
+from .slugs import SLUG, STORY_ID
+
+TEXT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+SECTIONS: tuple[tuple[str, Kind], ...] = (("news", "news"), ("pages", "page"))
+TAGS_FILE = "content/tags.toml"
+
+
+@dataclass(frozen=True)
+class TagName:
+    name: str
+    slug: str  # "" when tags.toml gives none
+
+
+@dataclass(frozen=True)
+class LoadedSite:
+    sources: tuple[SourceFile, ...]
+    media: dict[tuple[Kind, str], tuple[str, ...]]  # (kind, story id) → file names
+    tag_names: dict[str, dict[str, TagName]] = field(default_factory=dict)  # tag id → lang → name
+
+
+def load_site(config: SiteConfig, problems: list[Problem]) -> LoadedSite:
+    sources: list[SourceFile] = []
+    media: dict[tuple[Kind, str], tuple[str, ...]] = {}
+    for section, kind in SECTIONS:
+        folder = config.root / "content" / section
+        if not folder.is_dir():
+            continue
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            rel = f"content/{section}/{entry.name}"
+            if not entry.is_dir():
+                if not entry.name.startswith("."):
+                    problems.append(Problem(rel, 1, "a file where a story folder was expected",
+                                            f"Put it in content/{section}/<story-id>/<lang>.md"))
+                continue
+            if not STORY_ID.match(entry.name):
+                problems.append(Problem(rel, 1, f"bad story id `{entry.name}`: a story id is lowercase "
+                                        "ASCII letters, digits and hyphens, starting with a letter or digit",
+                                        "Rename the folder, e.g. `russia-iran-talks`"))
+                continue
+            story_sources, story_media = _load_story(config, kind, entry.name, Path(entry.path), rel, problems)
+            sources.extend(story_sources)
+            media[(kind, entry.name)] = story_media
+    return LoadedSite(tuple(sources), media, _load_tags(config, problems))
+
+
+def _load_story(config, kind, key, folder: Path, rel, problems):
+    sources, media = [], []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        name, path = entry.name, f"{rel}/{entry.name}"
+        if name.startswith("."):
+            continue
+        stem, dot, suffix = name.rpartition(".")
+        is_text = dot and "." + suffix.lower() in TEXT_SUFFIXES
+        if is_text and (stem not in config.codes or suffix != "md"):
+            expected = ", ".join(f"{c}.md" for c in config.codes)
+            problems.append(Problem(path, 1, f"unknown language file `{name}`",
+                                    f"This site's translation files are {expected}"))
+            continue
+        if entry.is_dir():
+            if stem in config.codes and is_text:
+                problems.append(Problem(path, 1, "a folder where a translation file was expected"))
+            else:
+                problems.append(Problem(path, 1, "folders inside a story folder are not published",
+                                        "Put the story's media directly in its folder"))
+            continue
+        if not is_text:
+            if not re.match(r"^[A-Za-z0-9._-]+$", name):
+                problems.append(Problem(path, 1, f"media file name `{name}` is not URL-safe",
+                                        "Use ASCII letters, digits, `.`, `_` and `-`"))
+            else:
+                media.append(name)
+            continue
+        try:
+            raw = Path(entry.path).read_bytes()
+        except OSError as err:
+            problems.append(Problem(path, 1, f"cannot read the file: {err.strerror}"))
+            continue
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            line = raw[: err.start].count(b"\n") + 1
+            problems.append(Problem(path, line, "the file is not UTF-8 text",
+                                    "Save it as UTF-8 in your editor"))
+            continue
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        sources.append(SourceFile(kind, key, stem, path, text))
+    return sources, tuple(media)
+
+
+def _load_tags(config: SiteConfig, problems: list[Problem]) -> dict[str, dict[str, TagName]]:
+    path = config.root / TAGS_FILE
+    if not path.is_file():
+        return {}
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        match = re.search(r"\(at line (\d+)", str(err))
+        problems.append(Problem(TAGS_FILE, int(match.group(1)) if match else 1, f"TOML syntax error: {err}"))
+        return {}
+    lines = text.splitlines()
+
+    def line_of(tag_id: str) -> int:
+        for number, line in enumerate(lines, 1):
+            if re.match(r"^\s*\[\s*\"?" + re.escape(tag_id) + r"\"?\s*\]", line):
+                return number
+        return 1
+
+    tags: dict[str, dict[str, TagName]] = {}
+    for tag_id, names in data.items():
+        if not STORY_ID.match(tag_id) or not isinstance(names, dict):
+            problems.append(Problem(TAGS_FILE, line_of(tag_id), f"bad tag `{tag_id}`: a tag is a table "
+                                    "`[tag-id]` of names by language, its id lowercase ASCII"))
+            continue
+        tags[tag_id] = {}
+        for lang, value in names.items():
+            if lang not in config.codes:
+                problems.append(Problem(TAGS_FILE, line_of(tag_id), f"tag `{tag_id}`: unknown language `{lang}`",
+                                        "This site's languages are " + ", ".join(config.codes)))
+                continue
+            if isinstance(value, str):
+                value = {"name": value}
+            name, slug = value.get("name") if isinstance(value, dict) else None, value.get("slug", "") if isinstance(value, dict) else ""
+            if not isinstance(name, str) or not name.strip() or not isinstance(slug, str) or (slug and not SLUG.match(slug)):
+                problems.append(Problem(TAGS_FILE, line_of(tag_id), f"tag `{tag_id}`: `{lang}` must be a name, "
+                                        'or { name = "…", slug = "…" } with a lowercase ASCII slug'))
+                continue
+            tags[tag_id][lang] = TagName(name.strip(), slug)
+    return tags

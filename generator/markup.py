@@ -1,0 +1,67 @@
+"""Markdown bodies → HTML, and the `story:` links inside them.
+
+Bodies are converted in the parse stage (the expensive part of a build, so it
+runs in worker processes). A `[text](story:<id>)` link is left in the HTML as
+`href="story:<id>"`; the link stage, which knows every story, rewrites it with
+`resolve_story_links`.
+"""
+from __future__ import annotations
+
+import html
+import re
+from typing import Callable
+
+import markdown
+
+from .slugs import slugify
+
+STORY_HREF = re.compile(r'<a href="story:([^"#]*)(#[^"]*)?"([^>]*)>(.*?)</a>', re.S)
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"\w+")
+
+
+class BodyConverter:
+    """One reusable Markdown instance per locale (heading ids use its slugs)."""
+
+    def __init__(self) -> None:
+        self._by_locale: dict[str, markdown.Markdown] = {}
+
+    def convert(self, text: str, locale: str) -> str:
+        md = self._by_locale.get(locale)
+        if md is None:
+            def heading_id(value: str, separator: str) -> str:
+                return slugify(value, locale) or "section"
+            md = markdown.Markdown(
+                extensions=["extra", "sane_lists", "toc"],
+                extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-6"}},
+                output_format="html",
+            )
+            self._by_locale[locale] = md
+        md.reset()
+        return md.convert(text)
+
+
+def story_link_ids(body_html: str) -> list[str]:
+    return [m.group(1) for m in STORY_HREF.finditer(body_html)]
+
+
+def resolve_story_links(body_html: str, resolve: Callable[[str, str, str, str], str]) -> str:
+    """Rewrite each `story:` link with `resolve(id, fragment, attributes, inner_html)`."""
+    return STORY_HREF.sub(lambda m: resolve(m.group(1), m.group(2) or "", m.group(3), m.group(4)), body_html)
+
+
+def plain_text(fragment_html: str) -> str:
+    return " ".join(html.unescape(_TAG.sub("", fragment_html)).split())
+
+
+def first_paragraph(body_html: str) -> str:
+    for match in _FIRST_PARAGRAPH.finditer(body_html):
+        text = plain_text(match.group(1))
+        if text:
+            return text
+    return ""
+
+
+def count_words(body_html: str) -> int:
+    return len(_WORD.findall(_TAG.sub(" ", body_html)))

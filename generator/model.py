@@ -1,0 +1,126 @@
+"""The typed records that flow through the pipeline.
+
+load → `SourceFile`s; parse → `Translation`s; link → `Story`s, `Tag`s and the
+`Site`; render → `Page`s. All frozen: a stage makes new records (with
+`dataclasses.replace`) rather than changing the ones it was given. Records
+point at each other by key (story id, language code, tag key), never by
+object reference, so they pickle cheaply to worker processes and are easy to
+look up and to compare.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Mapping
+
+from .config import SiteConfig
+
+Kind = Literal["news", "page"]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One translation file as read from disk."""
+
+    kind: Kind
+    key: str  # the story id: its folder's name
+    lang: str
+    path: str  # relative to the site folder: "content/news/<id>/<lang>.md"
+    text: str  # decoded, BOM removed, line endings normalised to "\n"
+
+
+@dataclass(frozen=True)
+class TagRef:
+    """A tag as a translation uses it, once the link stage has resolved it."""
+
+    key: str  # tags.toml id, or "<lang>:<name>" for a tag that lives in one language
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One story (or standalone page) in one language."""
+
+    kind: Kind
+    key: str
+    lang: str
+    source: str  # relative path, for messages
+    title: str
+    date: datetime | None  # aware, in the site timezone; None only for pages
+    updated: datetime | None
+    slug: str
+    summary: str  # plain text
+    author: str
+    source_name: str  # front matter `source`: who reported it
+    raw_tags: tuple[str, ...]
+    image: str
+    image_caption: str
+    image_credit: str
+    image_alt: str
+    related: tuple[str, ...]
+    draft: bool
+    body_html: str  # `story:` hrefs unresolved until the link stage
+    word_count: int
+    lines: Mapping[str, int] = field(default_factory=dict)  # front matter key → line
+    # filled in by the link stage
+    path: str = ""  # URL path relative to the site root: "ua/2023/11/slug/"
+    tags: tuple[TagRef, ...] = ()
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+
+@dataclass(frozen=True)
+class Story:
+    """A story id and its translations, in site.toml language order."""
+
+    kind: Kind
+    key: str
+    translations: Mapping[str, Translation]
+    media: tuple[str, ...] = ()  # file names in the story folder, copied beside its pages
+    related: tuple[str, ...] = ()  # story keys, best first; filter per language
+
+    @property
+    def folder(self) -> str:
+        return f"content/{'news' if self.kind == 'news' else 'pages'}/{self.key}"
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag page in one language."""
+
+    key: str
+    lang: str
+    name: str
+    slug: str
+    stories: tuple[str, ...]  # story keys, newest first
+
+    @property
+    def path(self) -> str:
+        return f"{self.lang}/tags/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderer needs, gathered before anything is rendered."""
+
+    config: SiteConfig
+    stories: Mapping[str, Story]  # news, by key
+    pages: Mapping[str, Story]  # standalone pages, by key
+    front: Mapping[str, tuple[str, ...]]  # lang → story keys, newest first
+    tags: Mapping[str, Mapping[str, Tag]]  # lang → tag key → Tag
+
+    def translation(self, key: str, lang: str, kind: Kind = "news") -> Translation | None:
+        stories = self.stories if kind == "news" else self.pages
+        story = stories.get(key)
+        return story.translations.get(lang) if story else None
+
+
+@dataclass(frozen=True)
+class Page:
+    """A rendered file, in memory, waiting to be written."""
+
+    path: str  # relative to the output folder: "ua/index.html"
+    content: bytes
+

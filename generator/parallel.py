@@ -1,0 +1,49 @@
+"""Running a stage's work in several processes.
+
+Worker processes are forked, so they inherit `shared` (the parsed site, say)
+from the parent's memory instead of receiving a pickled copy per task; only
+each chunk of work and its result cross the process boundary. With one job, or
+little work, everything runs in this process.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Below this many items, starting processes costs more than it saves.
+MIN_PARALLEL_ITEMS = 64
+
+# Set in each forked worker by `_init_worker`; the only module state, and it
+# exists only inside worker processes for the lifetime of one pool.
+_worker_shared = None
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def map_chunks(fn: Callable[[object, list[T]], R], shared: object, items: Sequence[T], jobs: int) -> list[R]:
+    """`[fn(shared, chunk) for chunk in chunks(items)]`, in up to `jobs` processes."""
+    items = list(items)
+    if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+        return [fn(shared, items)] if items else []
+    # Several chunks per worker evens out uneven work; results keep input order.
+    size = max(1, -(-len(items) // (jobs * 4)))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(shared,)) as pool:
+        return list(pool.map(_run_chunk, [fn] * len(chunks), chunks))
+
+
+def _init_worker(shared: object) -> None:
+    global _worker_shared
+    _worker_shared = shared
+
+
+def _run_chunk(fn, chunk):
+    return fn(_worker_shared, chunk)

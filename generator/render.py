@@ -1,0 +1,133 @@
+"""Stage 4, render: the linked `Site` → `Page`s in memory.
+
+`plan_pages` lists every page the site has (a `PageSpec` each) so the work can
+be split across processes; a `Renderer` turns specs into `Page`s with Jinja2,
+one environment per language with that language's UI catalog installed.
+Alongside each HTML page it returns a `SitemapEntry`, so the sitemap is made
+from the same alternates the pages carry.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from math import ceil
+
+import jinja2
+
+from .config import SiteConfig
+from .context import ContextBuilder, TemplateContext
+from .errors import Problem
+from .i18n import load_translations
+from .model import Page, Site
+from .urls import output_file
+from .xmlout import SitemapEntry, atom_feed, robots_txt
+
+#: Stories in a language's Atom feed.
+FEED_SIZE = 20
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    kind: str  # story, page, front, tag, feed, chooser, 404, robots
+    lang: str = ""
+    key: str = ""  # story key or tag key
+    number: int = 1
+
+
+def plan_pages(site: Site) -> list[PageSpec]:
+    config = site.config
+    specs = [PageSpec("chooser", config.default_language), PageSpec("404", config.default_language),
+             PageSpec("robots")]
+    for code in config.codes:
+        specs.append(PageSpec("feed", code))
+        for number in range(1, _page_count(len(site.front[code]), config) + 1):
+            specs.append(PageSpec("front", code, number=number))
+        for tag in site.tags[code].values():
+            for number in range(1, _page_count(len(tag.stories), config) + 1):
+                specs.append(PageSpec("tag", code, tag.key, number))
+    for kind, stories in (("story", site.stories), ("page", site.pages)):
+        for key, story in stories.items():
+            specs.extend(PageSpec(kind, code, key) for code in story.translations)
+    return specs
+
+
+def _page_count(items: int, config: SiteConfig) -> int:
+    return max(1, ceil(items / config.per_page))
+
+
+class Renderer:
+    """Renders page specs; one per process."""
+
+    def __init__(self, site: Site, problems: list[Problem]):
+        self.site, self.problems = site, problems
+        config = site.config
+        self.templates_dir = config.theme_dir / "templates"
+        self.envs, self.builders = {}, {}
+        for lang in config.languages:
+            env = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(self.templates_dir),
+                autoescape=jinja2.select_autoescape(("html", "xml")),
+                undefined=jinja2.StrictUndefined,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True, lstrip_blocks=True,
+            )
+            env.install_gettext_translations(load_translations(config, lang, problems), newstyle=True)
+            self.envs[lang.code] = env
+            self.builders[lang.code] = ContextBuilder(site, lang)
+
+    def render(self, spec: PageSpec) -> tuple[Page, SitemapEntry | None] | None:
+        site, config = self.site, self.site.config
+        if spec.kind == "robots":
+            return Page("robots.txt", robots_txt(config).encode()), None
+        if spec.kind == "feed":
+            keys = site.front[spec.lang][:FEED_SIZE]
+            return Page(f"{spec.lang}/feed.xml", atom_feed(site, spec.lang, keys)), None
+        builder = self.builders[spec.lang]
+        if spec.kind in ("story", "page"):
+            story = (site.stories if spec.kind == "story" else site.pages)[spec.key]
+            context, template = builder.story(story), "story.html"
+            t = story.translations[spec.lang]
+            lastmod = t.updated or t.date
+        elif spec.kind in ("front", "tag"):
+            keys = site.front[spec.lang] if spec.kind == "front" else site.tags[spec.lang][spec.key].stories
+            total = _page_count(len(keys), config)
+            chunk = keys[(spec.number - 1) * config.per_page: spec.number * config.per_page]
+            if spec.kind == "front":
+                context = builder.front(chunk, spec.number, total)
+            else:
+                context = builder.tag(site.tags[spec.lang][spec.key], chunk, spec.number, total)
+            template, lastmod = "list.html", None
+        elif spec.kind == "chooser":
+            context, template, lastmod = builder.chooser(), "chooser.html", None
+        elif spec.kind == "404":
+            context, template, lastmod = builder.not_found(), "404.html", None
+        else:
+            raise ValueError(f"unknown page kind {spec.kind}")
+        html = self._render_template(spec.lang, template, context)
+        path = output_file(context.canonical[len(config.base_url):]) if context.canonical else "404.html"
+        entry = SitemapEntry(context.canonical, context.alternates, lastmod) if context.canonical else None
+        return Page(path, html.encode("utf-8")), entry
+
+    def _render_template(self, lang: str, name: str, context: TemplateContext) -> str:
+        try:
+            return self.envs[lang].get_template(name).render(context.as_dict())
+        except jinja2.TemplateSyntaxError as err:
+            self.problems.append(Problem(self._template_rel(err.filename or name), err.lineno or 1,
+                                         f"template syntax error: {err.message}"))
+        except jinja2.TemplateNotFound as err:
+            self.problems.append(Problem(self._template_rel(name), 1, f"template `{err.name}` not found in the theme"))
+        except Exception as err:  # an error raised while rendering: find the template line
+            path, line = self._template_rel(name), 1
+            for frame in reversed(traceback.extract_tb(err.__traceback__)):
+                if frame.filename.startswith(str(self.templates_dir)):
+                    path, line = self._template_rel(frame.filename), frame.lineno
+                    break
+            message = err.message if isinstance(err, jinja2.TemplateError) and err.message else str(err)
+            self.problems.append(Problem(path, line, f"template error: {message}"))
+        return ""
+
+    def _template_rel(self, filename: str) -> str:
+        root = str(self.site.config.root) + "/"
+        if filename.startswith(root):
+            return filename[len(root):]
+        return f"themes/{self.site.config.theme}/templates/{filename}"

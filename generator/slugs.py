@@ -1,0 +1,41 @@
+"""Slugs: URL-safe names made from titles by each language's official scheme.
+
+Ukrainian uses the national scheme of 2010 (Cabinet of Ministers resolution
+No. 55: Київ → kyiv, Згорани → zghorany); Russian uses ICAO Doc 9303, the
+scheme of Russian passports since 2013 (Щукин → shchukin). `translitua` ships
+both tables; python-slugify and Unidecode get Ukrainian wrong (Київ → kiiv).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import translitua
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+STORY_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+_SCHEMES = {
+    "uk": translitua.UkrainianKMU,
+    "ru": translitua.RussianICAO,
+}
+_APOSTROPHES = re.compile(r"['’ʼ`´‘]")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str, locale: str) -> str:
+    """`text` transliterated by the scheme of `locale`'s language, as a slug.
+
+    Returns "" when nothing usable is left (a title of emoji, say); the caller
+    falls back to the story id.
+    """
+    language = locale.replace("-", "_").split("_")[0].lower()
+    scheme = _SCHEMES.get(language)
+    if scheme is not None:
+        # The national schemes drop the apostrophe (Знам'янка → Znamianka).
+        text = translitua.translit(_APOSTROPHES.sub("", text), scheme)
+    else:
+        text = _APOSTROPHES.sub("", text)
+    # Latin letters with diacritics (é → e); anything else becomes a separator.
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NOT_SLUG.sub("-", text.lower()).strip("-")

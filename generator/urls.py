@@ -1,0 +1,46 @@
+"""Where pages live, and links between them.
+
+A page's *path* is relative to the site root and names a folder ("ua/about/")
+or a file ("ua/feed.xml"); "" is the root. Links between pages are relative, so
+the output works under any base path on any static server.
+"""
+from __future__ import annotations
+
+import posixpath
+from datetime import datetime
+
+
+def story_path(lang: str, date: datetime, slug: str) -> str:
+    return f"{lang}/{date:%Y}/{date:%m}/{slug}/"
+
+
+def page_path(lang: str, slug: str) -> str:
+    return f"{lang}/{slug}/"
+
+
+def front_path(lang: str, number: int = 1) -> str:
+    return f"{lang}/" if number == 1 else f"{lang}/page/{number}/"
+
+
+def tag_path(tag_page: str, number: int) -> str:
+    return tag_page if number == 1 else f"{tag_page}page/{number}/"
+
+
+def output_file(path: str) -> str:
+    """The file written for a page path: folders get index.html."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """A relative URL from the page at `from_path` to `to_path`."""
+    from_dir = from_path if from_path.endswith("/") or from_path == "" else posixpath.dirname(from_path) + "/"
+    if from_dir == "/":
+        from_dir = ""
+    rel = posixpath.relpath("/" + to_path, "/" + from_dir) if to_path else posixpath.relpath("/", "/" + from_dir)
+    if to_path.endswith("/") or to_path == "":
+        rel = "./" if rel == "." else rel + "/"
+    return rel
+
+
+def absolute(base_url: str, path: str) -> str:
+    return base_url + path

@@ -1,0 +1,99 @@
+"""Stage 5, write: pages → disk, all or nothing.
+
+A build writes into a staging folder beside the output and swaps it in only
+when everything succeeded, so a failed or interrupted build leaves the
+previous output exactly as it was, and pages of deleted stories disappear.
+newsgen marks its outputs with a file, and refuses to replace a non-empty
+folder that lacks it (someone's home directory passed as --output, say).
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import BuildFailed, Problem
+from .model import Page, Site
+
+MARKER = ".newsgen-output"
+
+
+@contextmanager
+def output_lock(output: Path, on_wait=None) -> Iterator[None]:
+    """Only one build at a time may replace `output`; a second one waits."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with open(output.parent / f".{output.name}.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def start_staging(output: Path) -> Path:
+    if output.exists():
+        if not output.is_dir():
+            raise BuildFailed([Problem(str(output), 0, "the output path is a file, not a folder")])
+        if not (output / MARKER).exists() and any(output.iterdir()):
+            raise BuildFailed([Problem(str(output), 0, "refusing to replace this folder: it is not empty and "
+                                       f"newsgen did not create it (no {MARKER} file in it)",
+                                       "Choose an empty or new folder with --output")])
+    staging = output.parent / f".{output.name}.staging-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def write_pages(staging: Path, pages: Iterable[Page]) -> int:
+    made: set[Path] = set()
+    count = 0
+    for page in pages:
+        target = staging / page.path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(page.content)
+        count += 1
+    return count
+
+
+def copy_static(site: Site, staging: Path) -> None:
+    static = site.config.theme_dir / "static"
+    if static.is_dir():
+        shutil.copytree(static, staging / "static", dirs_exist_ok=True)
+
+
+def copy_media(site: Site, staging: Path) -> None:
+    """Each story's media beside each of its pages (hard links when possible)."""
+    root = site.config.root
+    for stories in (site.stories, site.pages):
+        for story in stories.values():
+            for name in story.media:
+                source = root / story.folder / name
+                for t in story.translations.values():
+                    target = staging / t.path / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.link(source, target)
+                    except OSError:
+                        shutil.copy2(source, target)
+
+
+def publish(staging: Path, output: Path) -> None:
+    (staging / MARKER).write_text("Built by newsgen. This folder is replaced on every build.\n")
+    old = output.parent / f".{output.name}.old-{os.getpid()}"
+    if output.exists():
+        os.rename(output, old)
+    os.rename(staging, output)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)

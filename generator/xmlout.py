@@ -1,0 +1,87 @@
+"""Machine-readable outputs: Atom feeds, sitemap.xml, robots.txt.
+
+Built with ElementTree rather than templates, so every title and summary is
+escaped by an XML serializer, whatever an editor typed.
+"""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import datetime
+
+from .config import SiteConfig
+from .model import Site
+from .urls import absolute, front_path
+
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML = "http://www.w3.org/1999/xhtml"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    loc: str
+    alternates: tuple  # of context.Alternate
+    lastmod: datetime | None
+
+
+def _sub(parent, tag, text=None, **attrs):
+    element = ET.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _xml(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def atom_feed(site: Site, code: str, keys: tuple[str, ...]) -> bytes:
+    config = site.config
+    lang = config.language(code)
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: lang.hreflang})
+    a = lambda name: f"{{{ATOM}}}{name}"  # noqa: E731
+    entries = [site.stories[k].translations[code] for k in keys]
+    newest = max((t.updated or t.date for t in entries), default=datetime(2000, 1, 1, tzinfo=config.tz))
+    _sub(feed, a("title"), lang.title)
+    _sub(feed, a("id"), absolute(config.base_url, front_path(code)))
+    _sub(feed, a("updated"), newest.isoformat())
+    _sub(feed, a("link"), rel="self", type="application/atom+xml", href=absolute(config.base_url, f"{code}/feed.xml"))
+    _sub(feed, a("link"), rel="alternate", type="text/html", href=absolute(config.base_url, front_path(code)))
+    _sub(_sub(feed, a("author")), a("name"), lang.title)
+    for t in entries:
+        entry = _sub(feed, a("entry"))
+        url = absolute(config.base_url, t.path)
+        _sub(entry, a("title"), t.title)
+        _sub(entry, a("id"), url)
+        _sub(entry, a("link"), rel="alternate", type="text/html", href=url)
+        _sub(entry, a("published"), t.date.isoformat())
+        _sub(entry, a("updated"), (t.updated or t.date).isoformat())
+        if t.author:
+            _sub(_sub(entry, a("author")), a("name"), t.author)
+        for tag in t.tags:
+            _sub(entry, a("category"), term=tag.name)
+        if t.summary:
+            _sub(entry, a("summary"), t.summary)
+    return _xml(feed)
+
+
+def sitemap(entries: list[SitemapEntry]) -> bytes:
+    ET.register_namespace("", SITEMAP)
+    ET.register_namespace("xhtml", XHTML)
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    for entry in sorted(entries, key=lambda e: e.loc):
+        url = _sub(urlset, f"{{{SITEMAP}}}url")
+        _sub(url, f"{{{SITEMAP}}}loc", entry.loc)
+        if entry.lastmod:
+            _sub(url, f"{{{SITEMAP}}}lastmod", entry.lastmod.isoformat())
+        for alt in entry.alternates:
+            _sub(url, f"{{{XHTML}}}link", rel="alternate", hreflang=alt.hreflang, href=alt.href)
+    return _xml(urlset)
+
+
+def robots_txt(config: SiteConfig) -> str:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {absolute(config.base_url, 'sitemap.xml')}\n"
