@@ -98,7 +98,8 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
         match = re.search(r"\(at line (\d+)", str(err))
         line = int(match.group(1)) if match else 1
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
-        raise BuildFailed([Problem(CONFIG_NAME, line, f"TOML syntax error: {message}")])
+        raise BuildFailed([Problem(CONFIG_NAME, line, f"TOML syntax error: {message}",
+                                   'Values are `key = "text"` or `key = 20`, one per line, strings quoted')])
     problems: list[Problem] = []
     where = _KeyLines(text)
 

@@ -47,7 +47,7 @@ def format_problems(problems: list[Problem]) -> str:
 def did_you_mean(word: str, choices) -> str:
     """A hint naming the closest valid choice, or the valid choices."""
     choices = sorted(choices)
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
     if close:
         return f"Did you mean `{close[0]}`?"
     return "Expected one of: " + ", ".join(f"`{c}`" for c in choices)

@@ -107,9 +107,11 @@ def split(text: str) -> tuple[dict[str, Field], str, int]:
     try:
         root = yaml.compose(source, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
+        # The context (where an unclosed list or quote began) is where the fix goes.
+        mark = err.context_mark or err.problem_mark
         line = mark.line + 2 if mark else 1
-        raise FrontMatterError(line, f"YAML syntax error: {err.problem or err.context}",
+        what = f"{err.context}: {err.problem}" if err.context else err.problem
+        raise FrontMatterError(line, f"YAML syntax error: {what}",
                                "Quote a value that contains `: ` or starts with a special character")
     if root is None:
         raise FrontMatterError(2, "front matter is empty", "Add at least `title:` and `date:`")

@@ -8,6 +8,7 @@ memory on each build, so an edited `.po` takes effect at once.
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -37,7 +38,9 @@ def load_translations(config: SiteConfig, lang: Language, problems: list[Problem
         with path.open("rb") as po:
             catalog = read_po(po, locale=lang.locale, abort_invalid=True)
     except PoFileError as err:
-        problems.append(Problem(rel, getattr(err, "lineno", 1) or 1, f"catalog syntax error: {err}"))
+        message = re.sub(r" on \d+$", "", str(err))
+        problems.append(Problem(rel, getattr(err, "lineno", 1) or 1, f"catalog syntax error: {message}",
+                                "Each entry is a `msgid \"…\"` line and a `msgstr \"…\"` line, quotes closed"))
         return NullTranslations()
     except (UnicodeDecodeError, ValueError) as err:
         problems.append(Problem(rel, 1, f"cannot read the catalog: {err}"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .config import SiteConfig
 from .errors import Problem, did_you_mean
 from .frontmatter import Field, FrontMatterError, split
-from .markup import BodyConverter, count_words, first_paragraph, plain_text, story_link_ids
+from .markup import BodyConverter, count_words, first_paragraph, story_link_ids
 from .model import SourceFile, Translation
 from .parallel import map_chunks
 from .slugs import SLUG, STORY_ID, slugify
@@ -86,7 +86,7 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[str, 
     for story_id in known_links:
         if not STORY_ID.match(story_id):
             raise FrontMatterError(_line_of(source.text, f"story:{story_id}"), f"bad story id in link `story:{story_id}`")
-    summary = plain_text(text["summary"]) if text["summary"] else first_paragraph(body_html)
+    summary = " ".join(text["summary"].split()) or first_paragraph(body_html)
     return Translation(
         kind=source.kind, key=source.key, lang=source.lang, source=source.path,
         title=text["title"], date=date, updated=updated, slug=slug, summary=summary,

@@ -8,6 +8,7 @@ from the same alternates the pages carry.
 """
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass
 from math import ceil
@@ -123,6 +124,7 @@ class Renderer:
                     path, line = self._template_rel(frame.filename), frame.lineno
                     break
             message = err.message if isinstance(err, jinja2.TemplateError) and err.message else str(err)
+            message = re.sub(r"'generator\.context\.(\w+) object'", r"\1", message)
             self.problems.append(Problem(path, line, f"template error: {message}"))
         return ""
 

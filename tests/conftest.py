@@ -1,0 +1,146 @@
+"""Shared helpers: sites written from strings, builds, and reading the output.
+
+Inline sites use a txtar-like format: `-- path --` lines, each followed by
+that file's content. Unless a site gives its own, it gets `SITE_TOML` and the
+repository's default theme.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+THEMES = REPO / "themes"
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+SITE_TOML = """\
+[site]
+base_url = "https://example.org/news/"
+default_language = "ua"
+timezone = "Europe/Kyiv"
+per_page = 20
+
+[languages.ua]
+locale = "uk_UA"
+hreflang = "uk"
+label = "ua"
+title = "Новини"
+
+[languages.en]
+locale = "en_US"
+hreflang = "en"
+label = "en"
+title = "News"
+
+[languages.ru]
+locale = "ru_RU"
+hreflang = "ru"
+label = "ru"
+title = "Новости"
+"""
+
+
+def write_txtar(root: Path, archive: str) -> None:
+    archive = textwrap.dedent(archive)
+    parts = re.split(r"^-- (.+?) --$\n?", archive, flags=re.M)
+    for name, content in zip(parts[1::2], parts[2::2]):
+        path = root / name.strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+
+
+def make_site(root: Path, archive: str = "") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    write_txtar(root, archive)
+    if not (root / "site.toml").exists():
+        (root / "site.toml").write_text(SITE_TOML, encoding="utf-8")
+    if not (root / "themes").exists():
+        shutil.copytree(THEMES, root / "themes")
+    return root
+
+
+def story(title: str, date: str = "2023-11-24T10:30:00+02:00", body: str = "Body text.", **fields) -> str:
+    """A translation file's text."""
+    lines = ["---", f"title: {title}", f"date: {date}"]
+    for key, value in fields.items():
+        lines.append(f"{key}: {value}")
+    return "\n".join(lines + ["---", body, ""])
+
+
+class Built:
+    """A finished build: exit status, messages and the output folder."""
+
+    def __init__(self, root: Path, status: int, out: str, err: str):
+        self.root, self.status, self.out, self.err = root, status, out, err
+        self.output = root / "output"
+
+    def text(self, path: str) -> str:
+        target = self.output / path
+        if target.is_dir():
+            target = target / "index.html"
+        return target.read_text(encoding="utf-8")
+
+    def html(self, path: str) -> BeautifulSoup:
+        target = self.output / path
+        if target.is_dir():
+            target = target / "index.html"
+        return BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
+
+    def find(self, pattern: str) -> list[str]:
+        """Output paths (relative, sorted) matching a glob."""
+        return sorted(p.relative_to(self.output).as_posix() for p in self.output.glob(pattern))
+
+
+@pytest.fixture
+def build(capsys):
+    """Build a site in-process: build(root, *extra_args) → Built."""
+    def run(root: Path, *args: str, command: str = "build") -> Built:
+        status = main([command, "--site", str(root), *args])
+        captured = capsys.readouterr()
+        return Built(root, status, captured.out, captured.err)
+    return run
+
+
+@pytest.fixture
+def site(tmp_path, build):
+    """Write an inline site and build it: site(archive, *args) → Built."""
+    def run(archive: str, *args: str) -> Built:
+        root = make_site(tmp_path / "site", archive)
+        return build(root, *args)
+    return run
+
+
+def visible(text: str) -> str:
+    """Text as a reader sees it: CLDR's no-break spaces (2023\u202fр.) read as spaces."""
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+
+def run_newsgen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m generator` as a user would, in a separate process."""
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes, to compare before and after."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def require(tool: str, reason: str) -> str:
+    """The path of a system tool; skip without it, except on CI, where it must exist."""
+    path = shutil.which(tool)
+    if path is None:
+        if ON_CI:
+            pytest.fail(f"{tool} is missing on CI: {reason}")
+        pytest.skip(f"{tool} is not installed: {reason}")
+    return path
