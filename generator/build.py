@@ -17,7 +17,8 @@ from .model import Page, Site
 from .parallel import default_jobs, map_chunks
 from .parse import parse_sources
 from .render import Renderer, plan_pages
-from .write import copy_media, copy_static, discard, output_lock, publish, start_staging, write_pages
+from .write import (copy_media, copy_static, discard, output_lock, publish, remove_leftovers,
+                    start_staging, write_pages)
 from .xmlout import sitemap
 
 
@@ -61,6 +62,7 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
     site = gather(options)
     output = options.output_dir
     with output_lock(output, on_wait):
+        remove_leftovers(output)
         staging = start_staging(output)
         try:
             results = map_chunks(_render_chunk, (site, staging), plan_pages(site), options.job_count)

@@ -15,7 +15,7 @@ date: {date}
 tags: []
 draft: true
 ---
-Write the story here. Link to an earlier story like this: [we wrote](story:its-id).
+Write the story here.
 """
 
 

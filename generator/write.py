@@ -11,6 +11,9 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import subprocess
+import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -44,8 +47,6 @@ def start_staging(output: Path) -> Path:
                                        f"newsgen did not create it (no {MARKER} file in it)",
                                        "Choose an empty or new folder with --output")])
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"
-    if staging.exists():
-        shutil.rmtree(staging)
     staging.mkdir(parents=True)
     return staging
 
@@ -86,13 +87,28 @@ def copy_media(site: Site, staging: Path) -> None:
 
 
 def publish(staging: Path, output: Path) -> None:
+    """Swap the staging folder in; the old output is deleted in the background.
+
+    Deleting thousands of files takes a noticeable part of a build, and nobody
+    waits for it: the old tree is renamed to a hidden folder first, and the
+    next build removes what a background removal left unfinished.
+    """
     (staging / MARKER).write_text("Built by newsgen. This folder is replaced on every build.\n")
-    old = output.parent / f".{output.name}.old-{os.getpid()}"
+    old = output.parent / f".{output.name}.old-{os.getpid()}-{time.monotonic_ns()}"
     if output.exists():
         os.rename(output, old)
     os.rename(staging, output)
     if old.exists():
-        shutil.rmtree(old)
+        subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)", str(old)],
+                         start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+
+
+def remove_leftovers(output: Path) -> None:
+    """Old outputs and staging folders that an earlier, interrupted build left behind."""
+    for pattern in (f".{output.name}.old-*", f".{output.name}.staging-*"):
+        for leftover in output.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def discard(staging: Path) -> None:

