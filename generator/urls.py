@@ -6,7 +6,6 @@ the output works under any base path on any static server.
 """
 from __future__ import annotations
 
-import posixpath
 from datetime import datetime
 
 
@@ -32,14 +31,18 @@ def output_file(path: str) -> str:
 
 
 def relative(from_path: str, to_path: str) -> str:
-    """A relative URL from the page at `from_path` to `to_path`."""
-    from_dir = from_path if from_path.endswith("/") or from_path == "" else posixpath.dirname(from_path) + "/"
-    if from_dir == "/":
-        from_dir = ""
-    rel = posixpath.relpath("/" + to_path, "/" + from_dir) if to_path else posixpath.relpath("/", "/" + from_dir)
-    if to_path.endswith("/") or to_path == "":
-        rel = "./" if rel == "." else rel + "/"
-    return rel
+    """A relative URL from the page at `from_path` to `to_path`.
+
+    Called for every link of every page, so it works on strings directly.
+    """
+    from_dir = from_path[: from_path.rfind("/") + 1]  # "ua/2023/11/x/" or "ua/" for "ua/feed.xml"
+    up = from_dir.split("/")[:-1]
+    down = to_path.split("/")
+    common = 0
+    while common < len(up) and common < len(down) - 1 and up[common] == down[common]:
+        common += 1
+    rel = "../" * (len(up) - common) + "/".join(down[common:])
+    return rel if rel and rel[0] != "#" else "./" + rel
 
 
 def absolute(base_url: str, path: str) -> str:
