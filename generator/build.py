@@ -9,8 +9,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.support import NullTranslations
+
 from .config import load_config
 from .errors import BuildFailed, Problem
+from .i18n import load_catalogs
 from .link import link_site
 from .load import load_site
 from .model import Page, Site
@@ -45,27 +48,29 @@ class BuildResult:
     seconds: float
 
 
-def gather(options: BuildOptions) -> Site:
-    """Load, parse and link the whole site; raise BuildFailed listing every problem."""
+def gather(options: BuildOptions) -> tuple[Site, dict[str, NullTranslations]]:
+    """Load, parse and link the whole site, and load the theme's catalogs;
+    raise BuildFailed listing every problem."""
     config = load_config(options.site_dir.absolute(), options.base_url)
     problems: list[Problem] = []
     loaded = load_site(config, problems)
+    catalogs = load_catalogs(config, problems)
     translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems)
     _stop_if(problems)
     site = link_site(config, loaded, translations, options.drafts, problems)
     _stop_if(problems)
-    return site
+    return site, catalogs
 
 
 def build(options: BuildOptions, on_wait=None) -> BuildResult:
     started = time.perf_counter()
-    site = gather(options)
+    site, catalogs = gather(options)
     output = options.output_dir
     with output_lock(output, on_wait):
         remove_leftovers(output)
         staging = start_staging(output)
         try:
-            results = map_chunks(_render_chunk, (site, staging), plan_pages(site), options.job_count)
+            results = map_chunks(_render_chunk, (site, catalogs, staging), plan_pages(site), options.job_count)
             problems = [p for _, _, chunk_problems in results for p in chunk_problems]
             _stop_if(problems)
             entries = [e for _, chunk_entries, _ in results for e in chunk_entries]
@@ -79,11 +84,11 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
     return BuildResult(count, time.perf_counter() - started)
 
 
-def _render_chunk(shared: tuple[Site, Path], specs):
+def _render_chunk(shared: tuple[Site, dict, Path], specs):
     """Render a share of the pages and write them to the staging folder."""
-    site, staging = shared
+    site, catalogs, staging = shared
     problems: list[Problem] = []
-    renderer = Renderer(site, problems)
+    renderer = Renderer(site, catalogs, problems)
     rendered = [renderer.render(spec) for spec in specs]
     if problems:
         return 0, [], problems

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from .build import BuildOptions, build, gather
 from .errors import BuildFailed, format_problems
+from .catalogs import run_i18n
 from .scaffold import new_story
+from .status import format_json, format_table, translation_status
 
 DESCRIPTION = """\
 newsgen builds a news section in Ukrainian, English and Russian from Markdown
@@ -24,6 +26,7 @@ examples:
   newsgen build --base-url https://example.org/world/news/
   newsgen check                      find problems without writing anything
   newsgen new iran-drones --title "Iran sends more drones"
+  newsgen status                     which translations are missing or outdated
 
 exit status: 0 done, 1 the content or theme has errors, 2 bad usage"""
 
@@ -59,6 +62,20 @@ def parser() -> argparse.ArgumentParser:
     site_option(n)
     n.add_argument("--lang", metavar="ua,en,ru", help="languages to create (default: all of the site's)")
     n.add_argument("--title", metavar="TEXT", default="", help="the headline (default: a placeholder)")
+    s = commands.add_parser("status", help="which translations are missing, drafts or outdated",
+                            description="A table of stories × languages. A translation is outdated when the "
+                                        "default language's translation (the source) has a later `updated` "
+                                        "(or `date`) than it.")
+    site_option(s)
+    s.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    i = commands.add_parser("i18n", help="extract, update or compile the theme's UI string catalogs",
+                            description="Babel's catalog workflow for the theme's UI strings: `extract` "
+                                        "collects them from the templates into messages.pot, `update` merges "
+                                        "that into each language's messages.po, `compile` writes messages.mo "
+                                        "(the build also recompiles a changed .po by itself).")
+    i.add_argument("action", choices=["extract", "update", "compile"])
+    site_option(i)
     return main
 
 
@@ -82,10 +99,15 @@ def main(argv: list[str] | None = None) -> int:
             if not args.quiet:
                 print(f"built {result.pages} pages in {result.seconds:.2f} s into {options.output_dir}")
         elif args.command == "check":
-            site = gather(BuildOptions(args.site, drafts=args.drafts))
+            site, _ = gather(BuildOptions(args.site, drafts=args.drafts))
             translations = sum(len(s.translations) for s in site.stories.values())
             print(f"no problems: {len(site.stories)} stories, {translations} translations, "
-                  f"{len(site.pages)} standalone pages")
+                  f"{len(site.pages)} standalone page{'s' if len(site.pages) != 1 else ''}")
+        elif args.command == "status":
+            source, codes, rows = translation_status(args.site)
+            print((format_json if args.json else format_table)(source, codes, rows))
+        elif args.command == "i18n":
+            run_i18n(args.site, args.action)
         elif args.command == "new":
             for path in new_story(args.site, args.story_id, args.lang, args.title):
                 print(f"wrote {path}")

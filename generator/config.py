@@ -28,7 +28,8 @@ SITE_KEYS = {
     "per_page": int,
 }
 SITE_DEFAULTS = {"theme": "default", "timezone": "UTC", "per_page": 20}
-LANGUAGE_KEYS = {"locale": str, "hreflang": str, "label": str, "title": str}
+LANGUAGE_KEYS = {"locale": str, "hreflang": str, "label": str, "title": str,
+                 "quotes": str, "typographic_apostrophe": bool}
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Language:
     hreflang: str  # <html lang> and hreflang: "uk"
     label: str  # what the switcher shows: "ua"
     title: str  # the section's name in this language: "Новини"
+    quotes: str = ""  # open, close, nested open, nested close; "" = the language's own
+    typographic_apostrophe: bool = False  # м'ята → м’ята in Markdown bodies
 
     @cached_property
     def name(self) -> str:
@@ -144,8 +147,13 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
         for key, value in table.items():
             if key not in LANGUAGE_KEYS:
                 bad(t, key, f"unknown key `{key}` in [{t}]", did_you_mean(key, LANGUAGE_KEYS))
-            elif not isinstance(value, str) or not value.strip():
+            elif LANGUAGE_KEYS[key] is bool and not isinstance(value, bool):
+                bad(t, key, f"`{key}` in [{t}] must be true or false")
+            elif LANGUAGE_KEYS[key] is str and (not isinstance(value, str) or not value.strip()):
                 bad(t, key, f"`{key}` in [{t}] must be a non-empty string")
+            elif key == "quotes" and len(value) != 4:
+                bad(t, key, f"`quotes` in [{t}] must be four characters: open, close, nested open, nested close",
+                    'For example "«»„“"')
             else:
                 fields[key] = value
         for key in ("locale", "title"):
@@ -165,6 +173,8 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
                 hreflang=fields.get("hreflang", fields["locale"].split("_")[0]),
                 label=fields.get("label", code),
                 title=fields["title"],
+                quotes=fields.get("quotes", ""),
+                typographic_apostrophe=fields.get("typographic_apostrophe", False),
             ))
 
     url = values.get("base_url")

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from math import ceil
 
+from babel.support import NullTranslations
 from markupsafe import Markup
 
 from .config import Language, SiteConfig
 from .i18n import DateFormatter
 from .model import Site, Story, Tag, Translation
 from .related import related_in_language
-from .urls import absolute, front_path, relative, tag_path
+from .urls import absolute, archive_path, front_path, relative, tag_index_path, tag_path
+
+#: Reading speed for the "5 minutes read" line.
+WORDS_PER_MINUTE = 200
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class SwitchItem:
     hreflang: str
     href: str | None  # None: this page has no such translation
     current: bool
+    fallback: bool = False  # href leads to that language's front page, not to this page
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,8 @@ class StoryView:
     title: str
     date: DateText | None
     updated: DateText | None
+    month: Link | None  # the monthly archive: "Листопад 2023"
+    reading_minutes: int
     author: str
     source: str
     image: Image | None
@@ -88,8 +96,16 @@ class Pagination:
 @dataclass(frozen=True)
 class Listing:
     heading: str
+    count: int  # stories in the whole list, all pages
     teasers: tuple[Teaser, ...]
     pagination: Pagination
+
+
+@dataclass(frozen=True)
+class TagEntry:
+    name: str
+    href: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -108,9 +124,11 @@ class TemplateContext:
     stylesheet: str
     feed: str | None  # this language's Atom feed (relative)
     feed_absolute: str | None
+    tags_index: str | None = None  # this language's list of tags
     og_image: str | None = None
     story: StoryView | None = None
     listing: Listing | None = None
+    tag_index: tuple[TagEntry, ...] = ()
     choices: tuple[SwitchItem, ...] = field(default_factory=tuple)  # chooser and 404
 
     def as_dict(self) -> dict:
@@ -120,9 +138,10 @@ class TemplateContext:
 class ContextBuilder:
     """Builds contexts for one language's pages."""
 
-    def __init__(self, site: Site, lang: Language):
+    def __init__(self, site: Site, lang: Language, translations: NullTranslations):
         self.site, self.config, self.lang = site, site.config, lang
         self.dates = DateFormatter(lang.locale)
+        self.translations = translations
 
     # -- shared pieces ------------------------------------------------------
     def _date(self, moment: datetime | None, with_time: bool = False) -> DateText | None:
@@ -132,15 +151,25 @@ class ContextBuilder:
         return DateText(moment.isoformat(), text)
 
     def _base(self, kind: str, path: str, title: str, description: str,
-              versions: dict[str, str], x_default: str, **extra) -> TemplateContext:
-        """`versions`: language code → path of this page in that language."""
+              versions: dict[str, str], x_default: str, fallbacks: dict[str, str] | None = None,
+              **extra) -> TemplateContext:
+        """`versions`: language code → path of this page in that language;
+        `fallbacks`: where the switcher goes for a language the page lacks (marked)."""
         config = self.config
+        fallbacks = fallbacks or {}
         alternates = tuple(Alternate(config.language(c).hreflang, absolute(config.base_url, p))
                            for c, p in versions.items())
-        switcher = tuple(
-            SwitchItem(l.label, l.name, l.hreflang,
-                       relative(path, versions[l.code]) if l.code in versions else None, l.code == self.lang.code)
-            for l in config.languages)
+        switcher = []
+        for l in config.languages:
+            if l.code in versions:
+                switcher.append(SwitchItem(l.label, l.name, l.hreflang, relative(path, versions[l.code]),
+                                           l.code == self.lang.code))
+            elif l.code in fallbacks:
+                switcher.append(SwitchItem(l.label, l.name, l.hreflang, relative(path, fallbacks[l.code]),
+                                           False, fallback=True))
+            else:
+                switcher.append(SwitchItem(l.label, l.name, l.hreflang, None, False))
+        switcher = tuple(switcher)
         feed = f"{self.lang.code}/feed.xml"
         return TemplateContext(
             kind=kind, lang=self.lang, site_title=self.lang.title, title=title, description=description,
@@ -148,7 +177,8 @@ class ContextBuilder:
             alternates=alternates + (Alternate("x-default", absolute(config.base_url, x_default)),),
             switcher=switcher, home=relative(path, front_path(self.lang.code)),
             stylesheet=relative(path, "static/style.css"), feed=relative(path, feed),
-            feed_absolute=absolute(config.base_url, feed), **extra)
+            feed_absolute=absolute(config.base_url, feed),
+            tags_index=relative(path, tag_index_path(self.lang.code)), **extra)
 
     def _x_default(self, versions: dict[str, str]) -> str:
         return next(versions[c] for c in self.config.fallback_order() if c in versions)
@@ -165,8 +195,12 @@ class ContextBuilder:
         image = None
         if t.image:
             image = Image(relative(t.path, t.path + t.image), t.image_alt, t.image_caption, t.image_credit)
+        month = None
+        if story.kind == "news":
+            month = Link(self.dates.month_heading(t.date), relative(t.path, archive_path(code, f"{t.date:%Y/%m}")))
         view = StoryView(
             title=t.title, date=self._date(t.date, True), updated=self._date(t.updated, True),
+            month=month, reading_minutes=max(1, ceil(t.word_count / WORDS_PER_MINUTE)),
             author=t.author, source=t.source_name, image=image, body=Markup(t.body_html),
             tags=tuple(Link(ref.name, relative(t.path, self.site.tags[code][ref.key].path)) for ref in t.tags),
             related=tuple(self.teaser(t.path, self.site.stories[k].translations[code]) for k in related),
@@ -182,8 +216,34 @@ class ContextBuilder:
         else:
             versions = {code: path}
         teasers = tuple(self.teaser(path, self.site.stories[k].translations[code]) for k in keys)
-        listing = Listing(self.lang.title, teasers, self._pagination(path, number, total, lambda n: front_path(code, n)))
+        listing = Listing(self.lang.title, len(self.site.front[code]), teasers,
+                          self._pagination(path, number, total, lambda n: front_path(code, n)))
         return self._base("front", path, self.lang.title, self.lang.title, versions, "", listing=listing)
+
+    def archive(self, month: str, keys: tuple[str, ...], number: int, total: int) -> TemplateContext:
+        """A month's stories, under a heading in the nominative: "Листопад 2023"."""
+        code = self.lang.code
+        path = archive_path(code, month, number)
+        if number == 1:
+            versions = {c: archive_path(c, month) for c in self.config.codes if month in self.site.archives[c]}
+        else:
+            versions = {code: path}
+        all_keys = self.site.archives[code][month]
+        heading = self.dates.month_heading(self.site.stories[all_keys[0]].translations[code].date)
+        teasers = tuple(self.teaser(path, self.site.stories[k].translations[code]) for k in keys)
+        listing = Listing(heading, len(all_keys), teasers,
+                          self._pagination(path, number, total, lambda n: archive_path(code, month, n)))
+        return self._base("archive", path, heading, heading, versions, self._x_default(versions), listing=listing)
+
+    def tag_index(self) -> TemplateContext:
+        """Every tag of this language with its story count, in alphabetical order."""
+        code = self.lang.code
+        path = tag_index_path(code)
+        versions = {c: tag_index_path(c) for c in self.config.codes}
+        entries = tuple(TagEntry(tag.name, relative(path, tag.path), len(tag.stories))
+                        for tag in self.site.tags[code].values())
+        title = self.translations.gettext("Tags")
+        return self._base("tags", path, title, title, versions, self._x_default(versions), tag_index=entries)
 
     def tag(self, tag: Tag, keys: tuple[str, ...], number: int, total: int) -> TemplateContext:
         code = self.lang.code
@@ -193,8 +253,12 @@ class ContextBuilder:
         else:
             versions = {code: path}
         teasers = tuple(self.teaser(path, self.site.stories[k].translations[code]) for k in keys)
-        listing = Listing(tag.name, teasers, self._pagination(path, number, total, lambda n: tag_path(tag.path, n)))
-        return self._base("tag", path, tag.name, tag.name, versions, self._x_default(versions), listing=listing)
+        listing = Listing(tag.name, len(tag.stories), teasers,
+                          self._pagination(path, number, total, lambda n: tag_path(tag.path, n)))
+        # A language without this tag: the switcher leads to its front page, marked.
+        fallbacks = {c: front_path(c) for c in self.config.codes if c not in versions} if number == 1 else None
+        return self._base("tag", path, tag.name, tag.name, versions, self._x_default(versions),
+                          fallbacks=fallbacks, listing=listing)
 
     def _pagination(self, path, number, total, path_of) -> Pagination:
         return Pagination(number, total,

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import replace
 
+from .collation import Collation
 from .config import SiteConfig
 from .errors import Problem
 from .load import LoadedSite, TAGS_FILE
@@ -32,7 +33,8 @@ def link_site(config: SiteConfig, loaded: LoadedSite, translations: list[Transla
     published.sort(key=lambda t: (t.kind, t.key, order[t.lang]))
 
     published = _assign_paths(config, published, problems)
-    published = _resolve_tags(config, loaded, published, problems)
+    collation = Collation()
+    published = _resolve_tags(config, loaded, published, collation, problems)
     grouped: dict[tuple[str, str], dict[str, Translation]] = defaultdict(dict)
     for t in published:
         grouped[(t.kind, t.key)][t.lang] = t
@@ -75,12 +77,16 @@ def link_site(config: SiteConfig, loaded: LoadedSite, translations: list[Transla
 
     stories = {key: make_story("news", key, tr) for key, tr in sorted(news.items())}
     standalone = {key: make_story("page", key, tr) for key, tr in sorted(pages.items())}
-    front = {}
+    front, archives = {}, {}
     for code in config.codes:
         keys = [key for key, story in stories.items() if code in story.translations]
         keys.sort(key=lambda k: (stories[k].translations[code].date, k), reverse=True)
         front[code] = tuple(keys)
-    return Site(config, stories, standalone, front, _tag_pages(config, stories, front))
+        months: dict[str, list[str]] = defaultdict(list)
+        for key in keys:
+            months[f"{stories[key].translations[code].date:%Y/%m}"].append(key)
+        archives[code] = {month: tuple(months[month]) for month in sorted(months, reverse=True)}
+    return Site(config, stories, standalone, front, _tag_pages(config, stories, front, collation), archives)
 
 
 def _line_of(t: Translation, target: str) -> int:
@@ -110,7 +116,7 @@ def _assign_paths(config: SiteConfig, translations: list[Translation], problems:
 
 
 def _resolve_tags(config: SiteConfig, loaded: LoadedSite, translations: list[Translation],
-                  problems: list[Problem]) -> list[Translation]:
+                  collation: Collation, problems: list[Problem]) -> list[Translation]:
     by_name: dict[tuple[str, str], str] = {}
     for tag_id, names in loaded.tag_names.items():
         for lang, name in names.items():
@@ -141,7 +147,8 @@ def _resolve_tags(config: SiteConfig, loaded: LoadedSite, translations: list[Tra
                                         f"{t.lang}/tags/{ref.slug}/ with another tag", f"Give one a `slug` in {TAGS_FILE}"))
                 continue
             refs.setdefault(ref.key, ref)
-        result.append(replace(t, tags=tuple(refs.values())))
+        ordered = collation.sorted(refs.values(), locale, lambda ref: ref.name)
+        result.append(replace(t, tags=tuple(ordered)))
     return result
 
 
@@ -156,7 +163,8 @@ def _check_related(grouped, drafts_only, problems: list[Problem]) -> None:
                                             f"No folder content/news/{target}/"))
 
 
-def _tag_pages(config: SiteConfig, stories: dict[str, Story], front: dict[str, tuple[str, ...]]):
+def _tag_pages(config: SiteConfig, stories: dict[str, Story], front: dict[str, tuple[str, ...]],
+               collation: Collation):
     pages: dict[str, dict[str, Tag]] = {}
     for code in config.codes:
         members: dict[str, list[str]] = defaultdict(list)
@@ -165,5 +173,6 @@ def _tag_pages(config: SiteConfig, stories: dict[str, Story], front: dict[str, t
             for ref in stories[key].translations[code].tags:
                 members[ref.key].append(key)
                 names.setdefault(ref.key, ref)
-        pages[code] = {k: Tag(k, code, names[k].name, names[k].slug, tuple(v)) for k, v in sorted(members.items())}
+        ordered = collation.sorted(members, config.language(code).locale, lambda k: names[k].name)
+        pages[code] = {k: Tag(k, code, names[k].name, names[k].slug, tuple(members[k])) for k in ordered}
     return pages

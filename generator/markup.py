@@ -9,36 +9,48 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from typing import Callable
 
 import markdown
 from markdown.treeprocessors import InlineProcessor
 
+from .config import Language
 from .slugs import slugify
+from .typography import Style, TypographyExtension
 
 STORY_HREF = re.compile(r'<a href="story:([^"#]*)(#[^"]*)?"([^>]*)>(.*?)</a>', re.S)
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
+def make_markdown(locale: str, style: Style, quick: bool = True) -> markdown.Markdown:
+    """The Markdown converter for one language (heading ids use its slugs)."""
+    def heading_id(value: str, separator: str) -> str:
+        return slugify(value, locale) or "section"
+    md = markdown.Markdown(
+        extensions=["extra", "sane_lists", "toc", TypographyExtension(style)],
+        extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-6"}},
+        output_format="html",
+    )
+    if quick:
+        md.treeprocessors.register(QuickInlineProcessor(md), "inline", 20)
+    return md
+
+
 class BodyConverter:
-    """One reusable Markdown instance per locale (heading ids use its slugs)."""
+    """One reusable Markdown instance per language."""
 
     def __init__(self) -> None:
-        self._by_locale: dict[str, markdown.Markdown] = {}
+        self._by_language: dict[Language, markdown.Markdown] = {}
 
-    def convert(self, text: str, locale: str) -> str:
-        md = self._by_locale.get(locale)
+    def convert(self, text: str, language: Language) -> str:
+        md = self._by_language.get(language)
         if md is None:
-            def heading_id(value: str, separator: str) -> str:
-                return slugify(value, locale) or "section"
-            md = markdown.Markdown(
-                extensions=["extra", "sane_lists", "toc"],
-                extension_configs={"toc": {"slugify": heading_id, "toc_depth": "2-6"}},
-                output_format="html",
-            )
-            md.treeprocessors.register(QuickInlineProcessor(md), "inline", 20)
-            self._by_locale[locale] = md
+            style = Style.for_locale(language.locale, language.typographic_apostrophe)
+            if language.quotes:
+                style = replace(style, quotes=language.quotes)
+            md = self._by_language[language] = make_markdown(language.locale, style)
         md.reset()
         return md.convert(text)
 

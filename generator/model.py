@@ -109,7 +109,8 @@ class Site:
     stories: Mapping[str, Story]  # news, by key
     pages: Mapping[str, Story]  # standalone pages, by key
     front: Mapping[str, tuple[str, ...]]  # lang → story keys, newest first
-    tags: Mapping[str, Mapping[str, Tag]]  # lang → tag key → Tag
+    tags: Mapping[str, Mapping[str, Tag]]  # lang → tag key → Tag, in the language's alphabetical order
+    archives: Mapping[str, Mapping[str, tuple[str, ...]]]  # lang → "yyyy/mm" → story keys, newest first
 
     def translation(self, key: str, lang: str, kind: Kind = "news") -> Translation | None:
         stories = self.stories if kind == "news" else self.pages

@@ -49,7 +49,8 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[str, 
             raise FrontMatterError(field.line, f"unknown front matter key `{key}`", did_you_mean(key, KNOWN_FIELDS))
     text = {key: fields[key].text(key) if key in fields else "" for key in TEXT_FIELDS}
     lists = {key: fields[key].text_list(key) if key in fields else () for key in LIST_FIELDS}
-    locale = config.language(source.lang).locale
+    language = config.language(source.lang)
+    locale = language.locale
 
     if not text["title"]:
         line = fields["title"].line if "title" in fields else 1
@@ -81,7 +82,7 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[str, 
         raise FrontMatterError(fields["image"].line, f"image `{image}` not found in {source.path.rsplit('/', 1)[0]}/", hint)
     draft = fields["draft"].boolean("draft") if "draft" in fields else False
 
-    body_html = converter.convert(body, locale)
+    body_html = converter.convert(body, language)
     known_links = set(story_link_ids(body_html))
     for story_id in known_links:
         if not STORY_ID.match(story_id):

@@ -18,7 +18,7 @@ import jinja2
 from .config import SiteConfig
 from .context import ContextBuilder, TemplateContext
 from .errors import Problem
-from .i18n import load_translations
+from babel.support import NullTranslations
 from .model import Page, Site
 from .urls import output_file
 from .xmlout import SitemapEntry, atom_feed, robots_txt
@@ -29,7 +29,7 @@ FEED_SIZE = 20
 
 @dataclass(frozen=True)
 class PageSpec:
-    kind: str  # story, page, front, tag, feed, chooser, 404, robots
+    kind: str  # story, page, front, tag, tags, archive, feed, chooser, 404, robots
     lang: str = ""
     key: str = ""  # story key or tag key
     number: int = 1
@@ -41,11 +41,15 @@ def plan_pages(site: Site) -> list[PageSpec]:
              PageSpec("robots")]
     for code in config.codes:
         specs.append(PageSpec("feed", code))
+        specs.append(PageSpec("tags", code))
         for number in range(1, _page_count(len(site.front[code]), config) + 1):
             specs.append(PageSpec("front", code, number=number))
         for tag in site.tags[code].values():
             for number in range(1, _page_count(len(tag.stories), config) + 1):
                 specs.append(PageSpec("tag", code, tag.key, number))
+        for month, keys in site.archives[code].items():
+            for number in range(1, _page_count(len(keys), config) + 1):
+                specs.append(PageSpec("archive", code, month, number))
     for kind, stories in (("story", site.stories), ("page", site.pages)):
         for key, story in stories.items():
             specs.extend(PageSpec(kind, code, key) for code in story.translations)
@@ -59,7 +63,7 @@ def _page_count(items: int, config: SiteConfig) -> int:
 class Renderer:
     """Renders page specs; one per process."""
 
-    def __init__(self, site: Site, problems: list[Problem]):
+    def __init__(self, site: Site, catalogs: dict[str, NullTranslations], problems: list[Problem]):
         self.site, self.problems = site, problems
         config = site.config
         self.templates_dir = config.theme_dir / "templates"
@@ -72,9 +76,9 @@ class Renderer:
                 extensions=["jinja2.ext.i18n"],
                 trim_blocks=True, lstrip_blocks=True,
             )
-            env.install_gettext_translations(load_translations(config, lang, problems), newstyle=True)
+            env.install_gettext_translations(catalogs[lang.code], newstyle=True)
             self.envs[lang.code] = env
-            self.builders[lang.code] = ContextBuilder(site, lang)
+            self.builders[lang.code] = ContextBuilder(site, lang, catalogs[lang.code])
 
     def render(self, spec: PageSpec) -> tuple[Page, SitemapEntry | None] | None:
         site, config = self.site, self.site.config
@@ -89,15 +93,21 @@ class Renderer:
             context, template = builder.story(story), "story.html"
             t = story.translations[spec.lang]
             lastmod = t.updated or t.date
-        elif spec.kind in ("front", "tag"):
-            keys = site.front[spec.lang] if spec.kind == "front" else site.tags[spec.lang][spec.key].stories
+        elif spec.kind in ("front", "tag", "archive"):
+            keys = {"front": lambda: site.front[spec.lang],
+                    "tag": lambda: site.tags[spec.lang][spec.key].stories,
+                    "archive": lambda: site.archives[spec.lang][spec.key]}[spec.kind]()
             total = _page_count(len(keys), config)
             chunk = keys[(spec.number - 1) * config.per_page: spec.number * config.per_page]
             if spec.kind == "front":
                 context = builder.front(chunk, spec.number, total)
-            else:
+            elif spec.kind == "tag":
                 context = builder.tag(site.tags[spec.lang][spec.key], chunk, spec.number, total)
+            else:
+                context = builder.archive(spec.key, chunk, spec.number, total)
             template, lastmod = "list.html", None
+        elif spec.kind == "tags":
+            context, template, lastmod = builder.tag_index(), "tags.html", None
         elif spec.kind == "chooser":
             context, template, lastmod = builder.chooser(), "chooser.html", None
         elif spec.kind == "404":

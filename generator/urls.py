@@ -13,6 +13,15 @@ def story_path(lang: str, date: datetime, slug: str) -> str:
     return f"{lang}/{date:%Y}/{date:%m}/{slug}/"
 
 
+def archive_path(lang: str, month: str, number: int = 1) -> str:
+    """`month` is "yyyy/mm"."""
+    return f"{lang}/{month}/" if number == 1 else f"{lang}/{month}/page/{number}/"
+
+
+def tag_index_path(lang: str) -> str:
+    return f"{lang}/tags/"
+
+
 def page_path(lang: str, slug: str) -> str:
     return f"{lang}/{slug}/"
 

@@ -1,0 +1,135 @@
+"""Typographic quotes, dashes and apostrophes, per language.
+
+Straight quotes become the language's quotation marks, nested ones its
+alternate marks: «…» with „…“ inside for Ukrainian and Russian, “…” with ‘…’
+inside for English. `--` and `---` become – and —, a spaced hyphen a dash,
+`...` an ellipsis. An apostrophe inside a word (м'ята) stays as typed unless
+the language asks for the typographic ’. Code, preformatted text and raw HTML
+are left alone, and a backslash-escaped quote (\\") stays straight.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+#: (open, close, nested open, nested close) by language; CLDR's delimiters.
+QUOTES = {
+    "uk": "«»„“",
+    "ru": "«»„“",
+    "be": "«»„“",
+    "en": "“”‘’",
+}
+DEFAULT_QUOTES = "“”‘’"
+SKIP = {"code", "pre", "kbd", "samp", "script", "style", "math"}
+OPENING_CONTEXT = set(" \t\n\u00a0([{«„“‘—–-/")
+_DASHES = [(re.compile(r"---"), "—"), (re.compile(r"(?<!-)--(?!-)"), "–"), (re.compile(r"\.\.\."), "…")]
+
+
+@dataclass(frozen=True)
+class Style:
+    quotes: str  # four characters: open, close, nested open, nested close
+    spaced_dash: str  # what " - " becomes
+    apostrophe: str  # what an in-word ' becomes ("'" keeps it as typed)
+
+    @classmethod
+    def for_locale(cls, locale: str, typographic_apostrophe: bool = False) -> "Style":
+        language = locale.split("_")[0]
+        dash = "\u00a0— " if language in ("uk", "ru", "be") else " — "
+        return cls(QUOTES.get(language, DEFAULT_QUOTES), dash, "’" if typographic_apostrophe else "'")
+
+
+class TypographyProcessor(Treeprocessor):
+    def __init__(self, md, style: Style):
+        super().__init__(md)
+        self.style = style
+
+    def run(self, root: etree.Element) -> None:
+        for block in root:
+            self._block(block)
+
+    def _block(self, block: etree.Element) -> None:
+        if block.tag in SKIP:
+            return
+        if any(child.tag in ("p", "li", "blockquote", "ul", "ol", "table", "thead", "tbody", "tr", "div", "dl")
+               for child in block) or block.tag in ("ul", "ol", "blockquote", "table", "thead", "tbody", "tr",
+                                                     "div", "dl"):
+            # a container: each block inside keeps its own quote nesting
+            if block.text and block.text.strip():
+                block.text = _Run(self.style).text(block.text)
+            for child in block:
+                self._block(child)
+                if child.tail and child.tail.strip():
+                    child.tail = _Run(self.style).text(child.tail)
+            return
+        run = _Run(self.style)
+        self._inline(block, run)
+
+    def _inline(self, element: etree.Element, run: "_Run") -> None:
+        if element.text:
+            element.text = run.text(element.text)
+        for child in element:
+            if child.tag in SKIP:
+                run.previous = "x"
+            else:
+                self._inline(child, run)
+            if child.tail:
+                child.tail = run.text(child.tail)
+
+
+class _Run:
+    """The state of one block's text: the previous character and open quotes."""
+
+    def __init__(self, style: Style):
+        self.style = style
+        self.previous = " "
+        self.depth = 0  # open double quotes
+        self.single_open = False  # an English ‘ waiting for its ’
+
+    def text(self, text: str) -> str:
+        for pattern, replacement in _DASHES:
+            text = pattern.sub(replacement, text)
+        text = text.replace(" - ", self.style.spaced_dash)
+        out = []
+        quotes = self.style.quotes
+        in_placeholder = False
+        for i, char in enumerate(text):
+            # Raw HTML and escaped characters are stashed as STX…ETX placeholders:
+            # leave them alone and look through them for the quote context.
+            if char == "\x02" or in_placeholder:
+                in_placeholder = char != "\x03"
+                out.append(char)
+                continue
+            if char == '"':
+                if self.previous in OPENING_CONTEXT:
+                    char = quotes[0] if self.depth % 2 == 0 else quotes[2]
+                    self.depth += 1
+                else:
+                    self.depth = max(0, self.depth - 1)
+                    char = quotes[1] if self.depth % 2 == 0 else quotes[3]
+            elif char == "'":
+                following = text[i + 1] if i + 1 < len(text) else " "
+                if self.previous.isalpha() and following.isalpha():
+                    char = self.style.apostrophe
+                elif quotes[2] == "‘":  # single quotes are quotation marks (English)
+                    if self.previous in OPENING_CONTEXT and following.isalnum():
+                        char, self.single_open = "‘", True
+                    elif self.single_open:
+                        char, self.single_open = "’", False
+            out.append(char)
+            self.previous = char
+        return "".join(out)
+
+
+class TypographyExtension(Extension):
+    def __init__(self, style: Style):
+        super().__init__()
+        self.style = style
+
+    def extendMarkdown(self, md) -> None:
+        md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, '"', "'"]  # \" keeps a straight quote
+        # after inline patterns (20), before prettify (10) and heading ids (5)
+        md.treeprocessors.register(TypographyProcessor(md, self.style), "typography", 15)
