@@ -11,6 +11,7 @@ from pathlib import Path
 
 from babel.support import NullTranslations
 
+from .cache import ParseCache
 from .config import load_config
 from .errors import BuildFailed, Problem
 from .i18n import load_catalogs
@@ -32,6 +33,7 @@ class BuildOptions:
     base_url: str | None = None
     drafts: bool = False
     jobs: int = 0  # 0: all cores
+    cache: bool = True  # reuse parsed files from <site>/.newsgen-cache
 
     @property
     def output_dir(self) -> Path:
@@ -55,7 +57,8 @@ def gather(options: BuildOptions) -> tuple[Site, dict[str, NullTranslations]]:
     problems: list[Problem] = []
     loaded = load_site(config, problems)
     catalogs = load_catalogs(config, problems)
-    translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems)
+    cache = ParseCache(config, enabled=options.cache)
+    translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems, cache)
     _stop_if(problems)
     site = link_site(config, loaded, translations, options.drafts, problems)
     _stop_if(problems)

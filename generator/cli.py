@@ -50,6 +50,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=_positive, default=0, metavar="N",
                    help="processes to parse and render with (default: all cores)")
     b.add_argument("--quiet", action="store_true", help="print nothing unless there are errors")
+    b.add_argument("--no-cache", action="store_true",
+                   help="parse every file again instead of reusing <site>/.newsgen-cache")
 
     c = commands.add_parser("check", help="check the content for errors without writing anything")
     site_option(c)
@@ -93,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "build":
-            options = BuildOptions(args.site, args.output, args.base_url, args.drafts, args.jobs)
+            options = BuildOptions(args.site, args.output, args.base_url, args.drafts, args.jobs,
+                                   cache=not args.no_cache)
             result = build(options, on_wait=lambda: print("waiting for another build of this output to finish…",
                                                           file=sys.stderr))
             if not args.quiet:

@@ -5,6 +5,7 @@ Each file is parsed on its own, so the work is split across processes
 """
 from __future__ import annotations
 
+from .cache import ParseCache
 from .config import SiteConfig
 from .errors import Problem, did_you_mean
 from .frontmatter import Field, FrontMatterError, split
@@ -19,13 +20,24 @@ LIST_FIELDS = ("tags", "related")
 KNOWN_FIELDS = (*TEXT_FIELDS, *LIST_FIELDS, "date", "updated", "draft")
 
 
-def parse_sources(config: SiteConfig, sources: tuple[SourceFile, ...],
-                  media: dict, jobs: int, problems: list[Problem]) -> list[Translation]:
-    chunks = map_chunks(_parse_chunk, (config, media), list(sources), jobs)
-    translations = []
-    for chunk_translations, chunk_problems in chunks:
-        translations.extend(chunk_translations)
+def parse_sources(config: SiteConfig, sources: tuple[SourceFile, ...], media: dict, jobs: int,
+                  problems: list[Problem], cache: ParseCache | None = None) -> list[Translation]:
+    """Parse every file (those unchanged since the last build come from `cache`)."""
+    cache = cache or ParseCache(config, enabled=False)
+    keys = [cache.key(s, media.get((s.kind, s.key), ())) for s in sources]
+    cached = {k: cache.get(k) for k in keys}
+    todo = [s for s, k in zip(sources, keys) if cached[k] is None]
+    parsed: dict[str, Translation] = {}
+    for chunk_translations, chunk_problems in map_chunks(_parse_chunk, (config, media), todo, jobs):
+        parsed.update((t.source, t) for t in chunk_translations)
         problems.extend(chunk_problems)
+    translations, entries = [], {}
+    for source, key in zip(sources, keys):
+        t = cached[key] or parsed.get(source.path)
+        if t is not None:
+            translations.append(t)
+            entries[key] = t
+    cache.save(entries)
     return translations
 
 

@@ -26,6 +26,7 @@ QUOTES = {
 DEFAULT_QUOTES = "“”‘’"
 SKIP = {"code", "pre", "kbd", "samp", "script", "style", "math"}
 OPENING_CONTEXT = set(" \t\n\u00a0([{«„“‘—–-/")
+_SPECIAL = re.compile("[\"'\x02]")
 _DASHES = [(re.compile(r"---"), "—"), (re.compile(r"(?<!-)--(?!-)"), "–"), (re.compile(r"\.\.\."), "…")]
 
 
@@ -93,16 +94,26 @@ class _Run:
         for pattern, replacement in _DASHES:
             text = pattern.sub(replacement, text)
         text = text.replace(" - ", self.style.spaced_dash)
-        out = []
         quotes = self.style.quotes
-        in_placeholder = False
-        for i, char in enumerate(text):
-            # Raw HTML and escaped characters are stashed as STX…ETX placeholders:
-            # leave them alone and look through them for the quote context.
-            if char == "\x02" or in_placeholder:
-                in_placeholder = char != "\x03"
-                out.append(char)
+        out, pos = [], 0
+        # Only quotes and placeholders need a decision; everything between is copied.
+        for match in _SPECIAL.finditer(text):
+            i = match.start()
+            if i < pos:
+                continue  # inside a placeholder already copied
+            if i > pos:
+                out.append(text[pos:i])
+                self.previous = text[i - 1]
+            char = text[i]
+            if char == "\x02":
+                # Raw HTML and escaped characters are stashed as STX…ETX placeholders:
+                # copy them as they are and look through them for the quote context.
+                end = text.find("\x03", i)
+                end = len(text) - 1 if end < 0 else end
+                out.append(text[i:end + 1])
+                pos = end + 1
                 continue
+            following = text[i + 1] if i + 1 < len(text) else " "
             if char == '"':
                 if self.previous in OPENING_CONTEXT:
                     char = quotes[0] if self.depth % 2 == 0 else quotes[2]
@@ -110,17 +121,19 @@ class _Run:
                 else:
                     self.depth = max(0, self.depth - 1)
                     char = quotes[1] if self.depth % 2 == 0 else quotes[3]
-            elif char == "'":
-                following = text[i + 1] if i + 1 < len(text) else " "
-                if self.previous.isalpha() and following.isalpha():
-                    char = self.style.apostrophe
-                elif quotes[2] == "‘":  # single quotes are quotation marks (English)
-                    if self.previous in OPENING_CONTEXT and following.isalnum():
-                        char, self.single_open = "‘", True
-                    elif self.single_open:
-                        char, self.single_open = "’", False
+            elif self.previous.isalpha() and following.isalpha():
+                char = self.style.apostrophe
+            elif quotes[2] == "‘":  # single quotes are quotation marks (English)
+                if self.previous in OPENING_CONTEXT and following.isalnum():
+                    char, self.single_open = "‘", True
+                elif self.single_open:
+                    char, self.single_open = "’", False
             out.append(char)
             self.previous = char
+            pos = i + 1
+        if pos < len(text):
+            out.append(text[pos:])
+            self.previous = text[-1]
         return "".join(out)
 
 

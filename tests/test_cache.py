@@ -1,0 +1,62 @@
+"""The parse cache: a rebuild reuses unchanged files, and never shows a stale page."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import make_site, snapshot, story
+
+SITE = f"""
+-- content/news/a/en.md --
+{story("Alpha", date="2023-11-30T23:30:00+00:00", tags="[x]")}
+-- content/news/b/en.md --
+{story("Beta", date="2023-11-20", image="lead.jpg")}
+-- content/news/b/lead.jpg --
+not really a jpeg
+"""
+
+
+def test_cached_build_is_identical_to_a_cold_one(tmp_path, build):
+    root = make_site(tmp_path / "site", SITE)
+    assert build(root).status == 0
+    assert (root / ".newsgen-cache").is_dir()
+    warm = build(root, "--output", str(tmp_path / "warm"))
+    cold = build(root, "--output", str(tmp_path / "cold"), "--no-cache")
+    assert warm.status == cold.status == 0
+    assert snapshot(tmp_path / "warm") == snapshot(tmp_path / "cold")
+
+
+def test_an_edit_shows_at_once(tmp_path, build):
+    root = make_site(tmp_path / "site", SITE)
+    assert build(root).status == 0
+    path = root / "content/news/a/en.md"
+    path.write_text(path.read_text().replace("title: Alpha", "title: Alpha, corrected"))
+    rebuilt = build(root)
+    assert rebuilt.html("en/2023/12/alpha-corrected/").h1.get_text() == "Alpha, corrected"
+    assert not (rebuilt.output / "en/2023/12/alpha").exists()
+
+
+def test_settings_that_change_parsing_invalidate_the_cache(tmp_path, build):
+    root = make_site(tmp_path / "site", SITE)
+    assert build(root).status == 0
+    assert (root / "output/en/2023/12/alpha/index.html").exists()  # 01:30 on 1 December in Kyiv
+    toml = root / "site.toml"
+    toml.write_text(toml.read_text().replace('timezone = "Europe/Kyiv"', 'timezone = "UTC"'))
+    rebuilt = build(root)
+    assert rebuilt.html("en/2023/11/alpha/").select_one("article time")["datetime"] == "2023-11-30T23:30:00+00:00"
+    assert not (rebuilt.output / "en/2023/12/alpha").exists()
+
+
+def test_a_removed_image_is_noticed_without_editing_the_story(tmp_path, build):
+    root = make_site(tmp_path / "site", SITE)
+    assert build(root).status == 0
+    (root / "content/news/b/lead.jpg").unlink()
+    failed = build(root)
+    assert failed.status == 1 and "image `lead.jpg` not found" in failed.err
+
+
+def test_a_broken_cache_file_is_ignored(tmp_path, build):
+    root = make_site(tmp_path / "site", SITE)
+    assert build(root).status == 0
+    for path in (root / ".newsgen-cache").iterdir():
+        path.write_bytes(b"garbage")
+    assert build(root).status == 0
