@@ -60,7 +60,7 @@ def gather(options: BuildOptions) -> tuple[Site, dict[str, NullTranslations]]:
     cache = ParseCache(config, enabled=options.cache)
     translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems, cache)
     _stop_if(problems)
-    site = link_site(config, loaded, translations, options.drafts, problems)
+    site = link_site(config, loaded.media, loaded.tag_names, translations, options.drafts, problems)
     _stop_if(problems)
     return site, catalogs
 

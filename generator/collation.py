@@ -25,12 +25,14 @@ class Collation:
 
     def __init__(self) -> None:
         self._collator = pyuca.Collator()
+        self._keys: dict[tuple[str, str], tuple] = {}  # the same tag names come up again and again
 
     def key(self, text: str, locale: str) -> tuple:
-        tailoring = _TAILORING.get(locale.split("_")[0])
-        if tailoring:
-            text = text.translate(tailoring)
-        return tuple(self._collator.sort_key(text))
+        memo = (text, locale)
+        if memo not in self._keys:
+            tailoring = _TAILORING.get(locale.split("_")[0])
+            self._keys[memo] = tuple(self._collator.sort_key(text.translate(tailoring) if tailoring else text))
+        return self._keys[memo]
 
     def sorted(self, items, locale: str, text=lambda item: item) -> list:
         return sorted(items, key=lambda item: (self.key(text(item), locale), text(item)))

@@ -14,7 +14,7 @@ from dataclasses import replace
 from .collation import Collation
 from .config import SiteConfig
 from .errors import Problem
-from .load import LoadedSite, TAGS_FILE
+from .load import TAGS_FILE, TagName
 from .markup import resolve_story_links
 from .model import Site, Story, Tag, TagRef, Translation
 from .related import rank_related
@@ -24,17 +24,41 @@ from .urls import page_path, relative, story_path
 #: Page slugs that would shadow the folders a language section is made of.
 RESERVED_SLUGS = re.compile(r"^(tags|page|static|feed\.xml|\d{4})$")
 
+TranslationId = tuple[str, str, str]  # (kind, key, lang)
 
-def link_site(config: SiteConfig, loaded: LoadedSite, translations: list[Translation],
-              include_drafts: bool, problems: list[Problem]) -> Site:
+
+class LinkCache:
+    """What one link may reuse from the previous one in the same process.
+
+    A build links once; `newsgen serve` links after every edit, and most edits
+    change neither tags nor dates, so the related-story ranking is reused.
+    """
+
+    def __init__(self) -> None:
+        self.collation = Collation()
+        self._related_inputs = None
+        self._related: dict[str, tuple[str, ...]] = {}
+
+    def rank_related(self, explicit, tag_keys, dates) -> dict[str, tuple[str, ...]]:
+        inputs = (explicit, tag_keys, dates)
+        if inputs != self._related_inputs:
+            self._related = rank_related(explicit, tag_keys, dates)
+            self._related_inputs = inputs
+        return self._related
+
+
+def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, TagName]],
+              translations: list[Translation], include_drafts: bool, problems: list[Problem],
+              cache: LinkCache | None = None) -> Site:
+    cache = cache or LinkCache()
     published = [t for t in translations if include_drafts or not t.draft]
     drafts_only = {(t.kind, t.key) for t in translations} - {(t.kind, t.key) for t in published}
     order = {code: i for i, code in enumerate(config.codes)}
     published.sort(key=lambda t: (t.kind, t.key, order[t.lang]))
 
-    published = _assign_paths(config, published, problems)
-    collation = Collation()
-    published = _resolve_tags(config, loaded, published, collation, problems)
+    paths = _assign_paths(published, problems)
+    published = [t for t in published if (t.kind, t.key, t.lang) in paths]
+    tags = _resolve_tags(config, tag_names, published, cache.collation, problems)
     grouped: dict[tuple[str, str], dict[str, Translation]] = defaultdict(dict)
     for t in published:
         grouped[(t.kind, t.key)][t.lang] = t
@@ -43,27 +67,28 @@ def link_site(config: SiteConfig, loaded: LoadedSite, translations: list[Transla
     news = {key: tr for (kind, key), tr in grouped.items() if kind == "news"}
     pages = {key: tr for (kind, key), tr in grouped.items() if kind == "page"}
     fallback = config.fallback_order()
-    dates = {key: next(tr[c] for c in fallback if c in tr).date for key, tr in news.items()}
-    ranked = rank_related(
+    ranked = cache.rank_related(
         explicit={key: tuple(k for c in fallback if c in tr for k in tr[c].related) for key, tr in news.items()},
-        tag_keys={key: {tag.key for t in tr.values() for tag in t.tags} for key, tr in news.items()},
-        dates=dates,
+        tag_keys={key: frozenset(tag.key for t in tr.values() for tag in tags[(t.kind, t.key, t.lang)])
+                  for key, tr in news.items()},
+        dates={key: next(tr[c] for c in fallback if c in tr).date for key, tr in news.items()},
     )
 
-    def story_link(t: Translation):
+    def story_link(t: Translation, path: str):
         def resolve(target: str, fragment: str, attributes: str, inner: str) -> str:
             candidates = news.get(target) or pages.get(target)
             if not candidates:
-                kind = "news" if target not in pages else "page"
                 if ("news", target) in drafts_only or ("page", target) in drafts_only:
-                    problems.append(Problem(t.source, _line_of(t, target), f"`story:{target}` links to a story that is only a draft",
+                    problems.append(Problem(t.source, _line_of(t, target),
+                                            f"`story:{target}` links to a story that is only a draft",
                                             "Publish it, or build with --drafts to preview"))
                 else:
                     problems.append(Problem(t.source, _line_of(t, target), f"unknown story `story:{target}`",
-                                            f"No folder content/{kind if kind == 'news' else 'pages'}/{target}/"))
+                                            f"No folder content/news/{target}/"))
                 return inner
             lang = t.lang if t.lang in candidates else next(c for c in fallback if c in candidates)
-            href = html.escape(relative(t.path, candidates[lang].path) + fragment)
+            other_t = candidates[lang]
+            href = html.escape(relative(path, paths[(other_t.kind, other_t.key, lang)]) + fragment)
             if lang == t.lang:
                 return f'<a href="{href}"{attributes}>{inner}</a>'
             other = config.language(lang)
@@ -71,9 +96,14 @@ def link_site(config: SiteConfig, loaded: LoadedSite, translations: list[Transla
                     f' <span class="lang-label">({html.escape(other.label)})</span></a>')
         return resolve
 
+    def linked(t: Translation) -> Translation:
+        tid = (t.kind, t.key, t.lang)
+        body = resolve_story_links(t.body_html, story_link(t, paths[tid])) if "story:" in t.body_html else t.body_html
+        return replace(t, path=paths[tid], tags=tags[tid], body_html=body)
+
     def make_story(kind, key, tr) -> Story:
-        tr = {lang: replace(t, body_html=resolve_story_links(t.body_html, story_link(t))) for lang, t in tr.items()}
-        return Story(kind, key, tr, loaded.media.get((kind, key), ()), ranked.get(key, ()) if kind == "news" else ())
+        return Story(kind, key, {lang: linked(t) for lang, t in tr.items()}, media.get((kind, key), ()),
+                     ranked.get(key, ()) if kind == "news" else ())
 
     stories = {key: make_story("news", key, tr) for key, tr in sorted(news.items())}
     standalone = {key: make_story("page", key, tr) for key, tr in sorted(pages.items())}
@@ -86,22 +116,24 @@ def link_site(config: SiteConfig, loaded: LoadedSite, translations: list[Transla
         for key in keys:
             months[f"{stories[key].translations[code].date:%Y/%m}"].append(key)
         archives[code] = {month: tuple(months[month]) for month in sorted(months, reverse=True)}
-    return Site(config, stories, standalone, front, _tag_pages(config, stories, front, collation), archives)
+    tag_pages = _tag_pages(config, stories, front, cache.collation)
+    return Site(config, stories, standalone, front, tag_pages, archives)
 
 
 def _line_of(t: Translation, target: str) -> int:
     return t.lines.get(f"story:{target}", t.lines.get("body", 1))
 
 
-def _assign_paths(config: SiteConfig, translations: list[Translation], problems: list[Problem]) -> list[Translation]:
+def _assign_paths(translations: list[Translation], problems: list[Problem]) -> dict[TranslationId, str]:
     owner: dict[str, Translation] = {}
-    result = []
+    paths = {}
     for t in translations:
         if t.kind == "news":
             path = story_path(t.lang, t.date, t.slug)
         else:
             if RESERVED_SLUGS.match(t.slug):
-                problems.append(Problem(t.source, t.line_of("slug"), f"the slug `{t.slug}` is reserved for the site's own pages",
+                problems.append(Problem(t.source, t.line_of("slug"),
+                                        f"the slug `{t.slug}` is reserved for the site's own pages",
                                         "Give the page another `slug:`"))
                 continue
             path = page_path(t.lang, t.slug)
@@ -111,25 +143,25 @@ def _assign_paths(config: SiteConfig, translations: list[Translation], problems:
                                     "Give one of them a different `slug:`"))
             continue
         owner[path] = t
-        result.append(replace(t, path=path))
-    return result
+        paths[(t.kind, t.key, t.lang)] = path
+    return paths
 
 
-def _resolve_tags(config: SiteConfig, loaded: LoadedSite, translations: list[Translation],
-                  collation: Collation, problems: list[Problem]) -> list[Translation]:
+def _resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], translations: list[Translation],
+                  collation: Collation, problems: list[Problem]) -> dict[TranslationId, tuple[TagRef, ...]]:
     by_name: dict[tuple[str, str], str] = {}
-    for tag_id, names in loaded.tag_names.items():
+    for tag_id, names in tag_names.items():
         for lang, name in names.items():
             by_name[(lang, name.name.casefold())] = tag_id
     slug_owner: dict[tuple[str, str], str] = {}
-    result = []
+    result = {}
     for t in translations:
         locale = config.language(t.lang).locale
         refs: dict[str, TagRef] = {}
         for raw in t.raw_tags:
-            tag_id = raw if raw in loaded.tag_names else by_name.get((t.lang, raw.casefold()))
+            tag_id = raw if raw in tag_names else by_name.get((t.lang, raw.casefold()))
             if tag_id is not None:
-                name = loaded.tag_names[tag_id].get(t.lang)
+                name = tag_names[tag_id].get(t.lang)
                 if name is None:
                     problems.append(Problem(t.source, t.line_of("tags"), f"tag `{raw}` has no {t.lang} name in {TAGS_FILE}",
                                             f"Add `{t.lang} = \"…\"` under [{tag_id}]"))
@@ -147,8 +179,7 @@ def _resolve_tags(config: SiteConfig, loaded: LoadedSite, translations: list[Tra
                                         f"{t.lang}/tags/{ref.slug}/ with another tag", f"Give one a `slug` in {TAGS_FILE}"))
                 continue
             refs.setdefault(ref.key, ref)
-        ordered = collation.sorted(refs.values(), locale, lambda ref: ref.name)
-        result.append(replace(t, tags=tuple(ordered)))
+        result[(t.kind, t.key, t.lang)] = tuple(collation.sorted(refs.values(), locale, lambda ref: ref.name))
     return result
 
 
