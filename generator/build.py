@@ -20,7 +20,7 @@ from .load import load_site
 from .model import Page, Site
 from .parallel import default_jobs, map_chunks
 from .parse import parse_sources
-from .render import Renderer, plan_pages
+from .render import plan_pages, render_specs
 from .write import (copy_media, copy_static, discard, output_lock, publish, remove_leftovers,
                     start_staging, write_pages)
 from .xmlout import sitemap
@@ -90,13 +90,11 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
 def _render_chunk(shared: tuple[Site, dict, Path], specs):
     """Render a share of the pages and write them to the staging folder."""
     site, catalogs, staging = shared
-    problems: list[Problem] = []
-    renderer = Renderer(site, catalogs, problems)
-    rendered = [renderer.render(spec) for spec in specs]
+    rendered, problems = render_specs((site, catalogs), specs)
     if problems:
         return 0, [], problems
-    count = write_pages(staging, (page for page, _ in rendered))
-    return count, [entry for _, entry in rendered if entry], []
+    count = write_pages(staging, (page for _, page, _ in rendered))
+    return count, [entry for _, _, entry in rendered if entry], []
 
 
 def _stop_if(problems: list[Problem]) -> None:

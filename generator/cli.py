@@ -13,6 +13,7 @@ from .build import BuildOptions, build, gather
 from .errors import BuildFailed, format_problems
 from .catalogs import run_i18n
 from .scaffold import new_story
+from .serve import ServeError, serve
 from .status import format_json, format_table, translation_status
 
 DESCRIPTION = """\
@@ -23,6 +24,7 @@ translation (ua.md, en.md, ru.md), settings in site.toml."""
 EPILOG = """\
 examples:
   newsgen build                      build the site in this folder into ./output
+  newsgen serve                      preview it at http://127.0.0.1:8000/…, reloading as you edit
   newsgen build --base-url https://example.org/world/news/
   newsgen check                      find problems without writing anything
   newsgen new iran-drones --title "Iran sends more drones"
@@ -52,6 +54,17 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", action="store_true", help="print nothing unless there are errors")
     b.add_argument("--no-cache", action="store_true",
                    help="parse every file again instead of reusing <site>/.newsgen-cache")
+
+    v = commands.add_parser("serve", help="preview the site; pages reload as you edit",
+                            description="Build the site in memory, serve it at base_url's path, and rebuild "
+                                        "what changed whenever a file under content/ or themes/ or site.toml "
+                                        "changes. Open pages reload by themselves; a build error shows over "
+                                        "the page while the last good build keeps being served.")
+    site_option(v)
+    v.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    v.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    v.add_argument("--drafts", action="store_true", help="include translations marked `draft: true`")
+    v.add_argument("--open", action="store_true", help="open the site in a web browser")
 
     c = commands.add_parser("check", help="check the content for errors without writing anything")
     site_option(c)
@@ -101,6 +114,12 @@ def main(argv: list[str] | None = None) -> int:
                                                           file=sys.stderr))
             if not args.quiet:
                 print(f"built {result.pages} pages in {result.seconds:.2f} s into {options.output_dir}")
+        elif args.command == "serve":
+            try:
+                return serve(BuildOptions(args.site, drafts=args.drafts), args.host, args.port, args.open)
+            except ServeError as err:
+                print(f"newsgen serve: {err}", file=sys.stderr)
+                return 2
         elif args.command == "check":
             site, _ = gather(BuildOptions(args.site, drafts=args.drafts))
             translations = sum(len(s.translations) for s in site.stories.values())

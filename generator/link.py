@@ -38,6 +38,23 @@ class LinkCache:
         self.collation = Collation()
         self._related_inputs = None
         self._related: dict[str, tuple[str, ...]] = {}
+        self._linked: dict[str, tuple] = {}  # source path → (parsed, path, tags, body, linked)
+        self._slugs: dict[tuple[str, str], str] = {}
+
+    def slug(self, name: str, locale: str) -> str:
+        memo = (name, locale)
+        if memo not in self._slugs:
+            self._slugs[memo] = slugify(name, locale)
+        return self._slugs[memo]
+
+    def linked(self, t: Translation, path: str, tags: tuple[TagRef, ...], body: str) -> Translation:
+        """`t` with its link-stage fields; the same object as last time when nothing changed."""
+        memo = self._linked.get(t.source)
+        if memo is not None and memo[0] is t and memo[1] == path and memo[2] == tags and memo[3] == body:
+            return memo[4]
+        result = replace(t, path=path, tags=tags, body_html=body)
+        self._linked[t.source] = (t, path, tags, body, result)
+        return result
 
     def rank_related(self, explicit, tag_keys, dates) -> dict[str, tuple[str, ...]]:
         inputs = (explicit, tag_keys, dates)
@@ -58,7 +75,7 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
 
     paths = _assign_paths(published, problems)
     published = [t for t in published if (t.kind, t.key, t.lang) in paths]
-    tags = _resolve_tags(config, tag_names, published, cache.collation, problems)
+    tags = _resolve_tags(config, tag_names, published, cache, problems)
     grouped: dict[tuple[str, str], dict[str, Translation]] = defaultdict(dict)
     for t in published:
         grouped[(t.kind, t.key)][t.lang] = t
@@ -99,7 +116,7 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
     def linked(t: Translation) -> Translation:
         tid = (t.kind, t.key, t.lang)
         body = resolve_story_links(t.body_html, story_link(t, paths[tid])) if "story:" in t.body_html else t.body_html
-        return replace(t, path=paths[tid], tags=tags[tid], body_html=body)
+        return cache.linked(t, paths[tid], tags[tid], body)
 
     def make_story(kind, key, tr) -> Story:
         return Story(kind, key, {lang: linked(t) for lang, t in tr.items()}, media.get((kind, key), ()),
@@ -148,7 +165,7 @@ def _assign_paths(translations: list[Translation], problems: list[Problem]) -> d
 
 
 def _resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], translations: list[Translation],
-                  collation: Collation, problems: list[Problem]) -> dict[TranslationId, tuple[TagRef, ...]]:
+                  cache: LinkCache, problems: list[Problem]) -> dict[TranslationId, tuple[TagRef, ...]]:
     by_name: dict[tuple[str, str], str] = {}
     for tag_id, names in tag_names.items():
         for lang, name in names.items():
@@ -166,9 +183,9 @@ def _resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], 
                     problems.append(Problem(t.source, t.line_of("tags"), f"tag `{raw}` has no {t.lang} name in {TAGS_FILE}",
                                             f"Add `{t.lang} = \"…\"` under [{tag_id}]"))
                     continue
-                ref = TagRef(tag_id, name.name, name.slug or slugify(name.name, locale))
+                ref = TagRef(tag_id, name.name, name.slug or cache.slug(name.name, locale))
             else:
-                ref = TagRef(f"{t.lang}:{raw.casefold()}", raw, slugify(raw, locale))
+                ref = TagRef(f"{t.lang}:{raw.casefold()}", raw, cache.slug(raw, locale))
             if not ref.slug:
                 problems.append(Problem(t.source, t.line_of("tags"), f"tag `{raw}` has no letters to make a URL from",
                                         f"Add it to {TAGS_FILE} with a `slug`"))
@@ -179,7 +196,7 @@ def _resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], 
                                         f"{t.lang}/tags/{ref.slug}/ with another tag", f"Give one a `slug` in {TAGS_FILE}"))
                 continue
             refs.setdefault(ref.key, ref)
-        result[(t.kind, t.key, t.lang)] = tuple(collation.sorted(refs.values(), locale, lambda ref: ref.name))
+        result[(t.kind, t.key, t.lang)] = tuple(cache.collation.sorted(refs.values(), locale, lambda ref: ref.name))
     return result
 
 

@@ -39,6 +39,20 @@ class LoadedSite:
 def load_site(config: SiteConfig, problems: list[Problem]) -> LoadedSite:
     sources: list[SourceFile] = []
     media: dict[tuple[Kind, str], tuple[str, ...]] = {}
+    for kind, key in story_folders(config, problems):
+        story_sources, story_media = load_story(config, kind, key, problems)
+        sources.extend(story_sources)
+        media[(kind, key)] = story_media
+    return LoadedSite(tuple(sources), media, load_tags(config, problems))
+
+
+def section_of(kind: Kind) -> str:
+    return "news" if kind == "news" else "pages"
+
+
+def story_folders(config: SiteConfig, problems: list[Problem]) -> list[tuple[Kind, str]]:
+    """Every story folder, as (kind, story id); bad names are problems."""
+    found = []
     for section, kind in SECTIONS:
         folder = config.root / "content" / section
         if not folder.is_dir():
@@ -55,14 +69,18 @@ def load_site(config: SiteConfig, problems: list[Problem]) -> LoadedSite:
                                         "ASCII letters, digits and hyphens, starting with a letter or digit",
                                         "Rename the folder, e.g. `russia-iran-talks`"))
                 continue
-            story_sources, story_media = _load_story(config, kind, entry.name, Path(entry.path), rel, problems)
-            sources.extend(story_sources)
-            media[(kind, entry.name)] = story_media
-    return LoadedSite(tuple(sources), media, _load_tags(config, problems))
+            found.append((kind, entry.name))
+    return found
 
 
-def _load_story(config, kind, key, folder: Path, rel, problems):
+def load_story(config: SiteConfig, kind: Kind, key: str,
+               problems: list[Problem]) -> tuple[list[SourceFile], tuple[str, ...]]:
+    """One story folder: its translation files, read, and its media's names."""
+    rel = f"content/{section_of(kind)}/{key}"
+    folder = config.root / rel
     sources, media = [], []
+    if not folder.is_dir():
+        return sources, ()
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         name, path = entry.name, f"{rel}/{entry.name}"
         if name.startswith("."):
@@ -105,7 +123,7 @@ def _load_story(config, kind, key, folder: Path, rel, problems):
     return sources, tuple(media)
 
 
-def _load_tags(config: SiteConfig, problems: list[Problem]) -> dict[str, dict[str, TagName]]:
+def load_tags(config: SiteConfig, problems: list[Problem]) -> dict[str, dict[str, TagName]]:
     path = config.root / TAGS_FILE
     if not path.is_file():
         return {}

@@ -42,13 +42,13 @@ def plan_pages(site: Site) -> list[PageSpec]:
     for code in config.codes:
         specs.append(PageSpec("feed", code))
         specs.append(PageSpec("tags", code))
-        for number in range(1, _page_count(len(site.front[code]), config) + 1):
+        for number in range(1, page_count(len(site.front[code]), config) + 1):
             specs.append(PageSpec("front", code, number=number))
         for tag in site.tags[code].values():
-            for number in range(1, _page_count(len(tag.stories), config) + 1):
+            for number in range(1, page_count(len(tag.stories), config) + 1):
                 specs.append(PageSpec("tag", code, tag.key, number))
         for month, keys in site.archives[code].items():
-            for number in range(1, _page_count(len(keys), config) + 1):
+            for number in range(1, page_count(len(keys), config) + 1):
                 specs.append(PageSpec("archive", code, month, number))
     for kind, stories in (("story", site.stories), ("page", site.pages)):
         for key, story in stories.items():
@@ -56,8 +56,16 @@ def plan_pages(site: Site) -> list[PageSpec]:
     return specs
 
 
-def _page_count(items: int, config: SiteConfig) -> int:
+def page_count(items: int, config: SiteConfig) -> int:
     return max(1, ceil(items / config.per_page))
+
+
+def render_specs(shared: tuple[Site, dict[str, NullTranslations]], specs: list[PageSpec]):
+    """Render pages in memory: ([(spec, page, sitemap entry)], problems)."""
+    site, catalogs = shared
+    problems: list[Problem] = []
+    renderer = Renderer(site, catalogs, problems)
+    return [(spec, *renderer.render(spec)) for spec in specs], problems
 
 
 class Renderer:
@@ -80,6 +88,12 @@ class Renderer:
             self.envs[lang.code] = env
             self.builders[lang.code] = ContextBuilder(site, lang, catalogs[lang.code])
 
+    def use_site(self, site: Site) -> None:
+        """Render another version of the site with the same templates (serve)."""
+        self.site = site
+        for builder in self.builders.values():
+            builder.site = site
+
     def render(self, spec: PageSpec) -> tuple[Page, SitemapEntry | None] | None:
         site, config = self.site, self.site.config
         if spec.kind == "robots":
@@ -97,7 +111,7 @@ class Renderer:
             keys = {"front": lambda: site.front[spec.lang],
                     "tag": lambda: site.tags[spec.lang][spec.key].stories,
                     "archive": lambda: site.archives[spec.lang][spec.key]}[spec.kind]()
-            total = _page_count(len(keys), config)
+            total = page_count(len(keys), config)
             chunk = keys[(spec.number - 1) * config.per_page: spec.number * config.per_page]
             if spec.kind == "front":
                 context = builder.front(chunk, spec.number, total)

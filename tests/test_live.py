@@ -1,0 +1,154 @@
+"""Incremental rebuilds in `newsgen serve` give exactly the pages of a full build."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import make_site, story
+from generator.build import BuildOptions, build
+from generator.live import LiveSite
+
+SITE = f"""
+-- content/tags.toml --
+[drones]
+ua = "Дрони"
+en = "Drones"
+-- content/news/a/ua.md --
+{story("Перша", slug="a", date="2023-11-01", tags="[drones, Київ]")}
+-- content/news/a/en.md --
+{story("First", slug="a", date="2023-11-01", tags="[drones]")}
+-- content/news/b/ua.md --
+{story("Друга", slug="b", date="2023-11-02", tags="[drones]", body="Див. [першу](story:a).")}
+-- content/news/b/en.md --
+{story("Second", slug="b", date="2023-11-02", tags="[drones]", body="See [the first](story:a).")}
+-- content/news/b/ru.md --
+{story("Вторая", slug="b", date="2023-11-02", tags="[Дроны]")}
+-- content/news/c/en.md --
+{story("Third", slug="c", date="2023-10-15", tags="[other]", related="[a]")}
+-- content/pages/about/en.md --
+---
+title: About
+---
+About us.
+"""
+
+
+def full_build(root: Path, tmp: Path) -> dict[str, bytes]:
+    out = tmp / f"full-{len(list(tmp.iterdir()))}"
+    build(BuildOptions(root, output=out, jobs=1, cache=False))
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+            if p.is_file() and p.suffix in (".html", ".xml", ".txt")}
+
+
+def live_pages(live: LiveSite) -> dict[str, bytes]:
+    pages = {path: live.page(path) for path in live.pages}
+    pages["sitemap.xml"] = live.page("sitemap.xml")
+    return pages
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def write(root: Path, relative: str, text: str) -> None:
+    (root / relative).parent.mkdir(parents=True, exist_ok=True)
+    (root / relative).write_text(text, encoding="utf-8")
+
+
+CHANGES = {
+    "title": (lambda r: edit(r / "content/news/a/en.md", "title: First", "title: First, updated"),
+              ["content/news/a/en.md"]),
+    "body": (lambda r: edit(r / "content/news/b/ua.md", "Див.", "Дивіться"), ["content/news/b/ua.md"]),
+    "date to another month": (lambda r: edit(r / "content/news/a/ua.md", "date: 2023-11-01", "date: 2023-09-30"),
+                              ["content/news/a/ua.md"]),
+    "tags": (lambda r: edit(r / "content/news/c/en.md", "tags: [other]", "tags: [drones, new]"),
+             ["content/news/c/en.md"]),
+    "new story": (lambda r: write(r, "content/news/d/en.md", story("Fourth", slug="d", date="2023-11-03",
+                                                                       tags="[drones]")),
+                  ["content/news/d/en.md", "content/news/d"]),
+    "deleted story": (lambda r: shutil.rmtree(r / "content/news/c"), ["content/news/c/en.md", "content/news/c"]),
+    "deleted translation": (lambda r: (r / "content/news/b/ru.md").unlink(), ["content/news/b/ru.md"]),
+    "tags.toml": (lambda r: edit(r / "content/tags.toml", 'en = "Drones"', 'en = "UAVs"\nru = "Дроны"'),
+                  ["content/tags.toml"]),
+    "template": (lambda r: edit(r / "themes/default/templates/story.html", "<article class=\"story\">",
+                                "<article class=\"story edited\">"), ["themes/default/templates/story.html"]),
+    "catalog": (lambda r: edit(r / "themes/default/locales/uk/LC_MESSAGES/messages.po",
+                               'msgstr "Читайте також"', 'msgstr "Дивіться також"'),
+                ["themes/default/locales/uk/LC_MESSAGES/messages.po"]),
+    "settings": (lambda r: edit(r / "site.toml", "per_page = 20", "per_page = 1"), ["site.toml"]),
+    "media": (lambda r: (r / "content/news/a/photo.jpg").write_bytes(b"jpeg"), ["content/news/a/photo.jpg"]),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_incremental_rebuild_equals_a_full_build(tmp_path, change):
+    root = make_site(tmp_path / "site", SITE)
+    builds = tmp_path / "builds"
+    builds.mkdir()
+    live = LiveSite(BuildOptions(root, jobs=1))
+    assert live.full().ok
+    assert live_pages(live) == full_build(root, builds)
+    apply, paths = CHANGES[change]
+    apply(root)
+    result = live.update(set(paths))
+    assert result.ok, result.problems
+    expected = full_build(root, builds)
+    got = live_pages(live)
+    assert sorted(got) == sorted(expected)
+    for path in expected:
+        assert got[path] == expected[path], path
+
+
+def test_only_affected_pages_are_rendered_and_reported(tmp_path):
+    many = "".join(f"""
+-- content/news/s{i:02d}/en.md --
+{story(f"Story {i}", date=f"2023-{i % 12 + 1:02d}-10", tags=f"[t{i % 5}]")}
+-- content/news/s{i:02d}/ua.md --
+{story(f"Історія {i}", slug=f"s{i}", date=f"2023-{i % 12 + 1:02d}-10", tags=f"[t{i % 5}]")}
+""" for i in range(40))
+    root = make_site(tmp_path / "site", many)
+    live = LiveSite(BuildOptions(root, jobs=1))
+    total = live.full().rendered
+    edit(root / "content/news/s07/ua.md", "Body text.", "Body text.\n\nA paragraph added at the end.")
+    result = live.update({"content/news/s07/ua.md"})
+    assert result.ok and 0 < result.rendered < total / 10, (result.rendered, total)
+    assert result.changed == ("/news/ua/2023/08/s7/",)  # the summary (first paragraph) did not change
+    assert "/news/en/2023/08/story-7/" not in result.changed
+
+
+def test_a_renamed_story_is_reported_with_its_new_url(tmp_path):
+    root = make_site(tmp_path / "site", SITE)
+    live = LiveSite(BuildOptions(root, jobs=1))
+    live.full()
+    edit(root / "content/news/c/en.md", "slug: c", "slug: c-renamed")
+    result = live.update({"content/news/c/en.md"})
+    assert result.renamed == {"/news/en/2023/10/c/": "/news/en/2023/10/c-renamed/"}
+
+
+def test_problems_keep_the_last_good_build_until_fixed(tmp_path):
+    root = make_site(tmp_path / "site", SITE)
+    live = LiveSite(BuildOptions(root, jobs=1))
+    live.full()
+    before = dict(live.pages)
+    path = root / "content/news/a/en.md"
+    good = path.read_text()
+    path.write_text("---\ntitle: [broken\n---\n")
+    failed = live.update({"content/news/a/en.md"})
+    assert not failed.ok
+    assert [str(p) for p in failed.problems][0].startswith("content/news/a/en.md:2: YAML syntax error")
+    assert live.pages == before and live.problems
+    path.write_text(good)
+    fixed = live.update({"content/news/a/en.md"})
+    assert fixed.ok and not live.problems and live.pages == before
+
+
+def test_a_stylesheet_change_renders_nothing(tmp_path):
+    root = make_site(tmp_path / "site", SITE)
+    live = LiveSite(BuildOptions(root, jobs=1))
+    live.full()
+    result = live.update({"themes/default/static/style.css"})
+    assert result.ok and result.stylesheet_only and result.rendered == 0
