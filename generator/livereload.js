@@ -4,6 +4,7 @@
   "use strict";
   var source = new EventSource("/__newsgen/events");
   var OVERLAY = "newsgen-overlay";
+  source.addEventListener("open", function () { window.newsgenLive = "connected"; });
 
   function here() {
     return location.pathname.replace(/index\.html$/, "");

@@ -144,3 +144,23 @@ def require(tool: str, reason: str) -> str:
             pytest.fail(f"{tool} is missing on CI: {reason}")
         pytest.skip(f"{tool} is not installed: {reason}")
     return path
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (skips without it, except on CI)."""
+    path = require("chromium", "browser tests drive Debian's Chromium (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if ON_CI:
+            pytest.fail("playwright is missing on CI")
+        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

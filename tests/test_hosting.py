@@ -14,7 +14,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ON_CI, REPO, require
+from conftest import REPO, require
 from hosting import Nginx, free_port
 
 SUB_PATH = "/world/news/"
@@ -91,52 +91,33 @@ def test_404_page_is_served_at_any_depth_and_its_links_work(served):
         assert served.get(target)[0] == 200, target
 
 
-def chromium():
-    path = require("chromium", "browser tests drive Debian's Chromium (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if ON_CI:
-            pytest.fail("playwright is missing on CI")
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
-    return path, sync_playwright
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("languages,lands_on", [
     ("uk-UA,uk", "ua/"), ("ru-RU,ru", "ru/"), ("en-GB,en", "en/"), ("de-DE,de", "ua/"), ("pl,ru;q=0.8", "ru/"),
 ])
-def test_root_page_picks_the_readers_language(served, languages, lands_on):
-    path, sync_playwright = chromium()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync", f"--lang={languages.split(',')[0]}"])
-        try:
-            context = browser.new_context(extra_http_headers={"Accept-Language": languages})
-            context.add_init_script(
-                "Object.defineProperty(navigator, 'languages', {get: () => %r});"
-                % [l.split(";")[0] for l in languages.split(",")])
-            page = context.new_page()
-            page.goto(served.base)
-            page.wait_for_url(served.base + lands_on)
-            assert page.locator("nav.switcher [aria-current=page]").inner_text() == lands_on.strip("/")
-        finally:
-            browser.close()
+def test_root_page_picks_the_readers_language(served, browser, languages, lands_on):
+    context = browser.new_context(extra_http_headers={"Accept-Language": languages})
+    try:
+        context.add_init_script(
+            "Object.defineProperty(navigator, 'languages', {get: () => %r});"
+            % [l.split(";")[0] for l in languages.split(",")])
+        page = context.new_page()
+        page.goto(served.base)
+        page.wait_for_url(served.base + lands_on)
+        assert page.locator("nav.switcher [aria-current=page]").inner_text() == lands_on.strip("/")
+    finally:
+        context.close()
 
 
 @pytest.mark.browser
-def test_root_page_without_javascript_offers_plain_links(served):
-    path, sync_playwright = chromium()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
-        try:
-            page = browser.new_context(java_script_enabled=False).new_page()
-            page.goto(served.base)
-            assert page.url == served.base
-            page.get_by_role("link", name="English").first.click()
-            assert page.url == served.base + "en/"
-            assert page.locator("h1").inner_text() == "News"
-        finally:
-            browser.close()
+def test_root_page_without_javascript_offers_plain_links(served, browser):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(served.base)
+        assert page.url == served.base
+        page.get_by_role("link", name="English").first.click()
+        assert page.url == served.base + "en/"
+        assert page.locator("h1").inner_text() == "News"
+    finally:
+        context.close()
