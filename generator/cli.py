@@ -12,6 +12,7 @@ from pathlib import Path
 from .build import BuildOptions, build, gather
 from .errors import BuildFailed, format_problems
 from .catalogs import run_i18n
+from .linkcheck import check_output
 from .scaffold import new_story
 from .serve import ServeError, serve
 from .status import format_json, format_table, translation_status
@@ -66,9 +67,14 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--drafts", action="store_true", help="include translations marked `draft: true`")
     v.add_argument("--open", action="store_true", help="open the site in a web browser")
 
-    c = commands.add_parser("check", help="check the content for errors without writing anything")
+    c = commands.add_parser("check", help="check the content, then the built output, for problems",
+                            description="Check the content for every problem a build would find, without "
+                                        "writing anything; then, if the output folder exists, check the built "
+                                        "site: dead links and fragments, hreflang reciprocity and x-default, "
+                                        "unmarked links into another language, well-formed feeds and sitemap.")
     site_option(c)
     c.add_argument("--drafts", action="store_true", help="check drafts as if publishing them")
+    c.add_argument("--output", type=Path, metavar="DIR", help="the built site to check (default: <site>/output)")
 
     n = commands.add_parser("new", help="start a new story: a draft file for each language",
                             description="Write content/news/<story-id>/<lang>.md for each language, "
@@ -121,10 +127,18 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"newsgen serve: {err}", file=sys.stderr)
                 return 2
         elif args.command == "check":
-            site, _ = gather(BuildOptions(args.site, drafts=args.drafts))
+            options = BuildOptions(args.site, args.output, drafts=args.drafts)
+            site, _ = gather(options)
             translations = sum(len(s.translations) for s in site.stories.values())
-            print(f"no problems: {len(site.stories)} stories, {translations} translations, "
-                  f"{len(site.pages)} standalone page{'s' if len(site.pages) != 1 else ''}")
+            print(f"content: no problems ({len(site.stories)} stories, {translations} translations, "
+                  f"{len(site.pages)} standalone page{'s' if len(site.pages) != 1 else ''})")
+            if options.output_dir.is_dir():
+                checked, problems = check_output(site.config, options.output_dir)
+                if problems:
+                    raise BuildFailed(problems)
+                print(f"output: no problems ({checked} pages in {options.output_dir})")
+            else:
+                print(f"output: not checked ({options.output_dir} does not exist; run newsgen build)")
         elif args.command == "status":
             source, codes, rows = translation_status(args.site)
             print((format_json if args.json else format_table)(source, codes, rows))
@@ -136,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     except BuildFailed as failed:
         print(format_problems(failed.problems), file=sys.stderr)
         count = len(failed.problems)
-        print(f"{count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        what = "" if args.command == "check" else "; nothing was written"
+        print(f"{count} problem{'s' if count != 1 else ''}{what}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; the previous output is unchanged", file=sys.stderr)
