@@ -5,6 +5,7 @@ nothing is written outside a staging folder until the whole site rendered.
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,13 +68,15 @@ def gather(options: BuildOptions) -> tuple[Site, dict[str, NullTranslations]]:
 
 def build(options: BuildOptions, on_wait=None) -> BuildResult:
     started = time.perf_counter()
-    site, catalogs = gather(options)
     output = options.output_dir
+    load_config(options.site_dir.absolute(), options.base_url)  # a bad --site fails before anything is made
     with output_lock(output, on_wait):
+        site, catalogs = gather(options)
         remove_leftovers(output)
         staging = start_staging(output)
         try:
-            results = map_chunks(_render_chunk, (site, catalogs, staging), plan_pages(site), options.job_count)
+            shared = (site, catalogs, staging, os.getpid())
+            results = map_chunks(_render_chunk, shared, plan_pages(site), options.job_count)
             problems = [p for _, _, chunk_problems in results for p in chunk_problems]
             _stop_if(problems)
             entries = [e for _, chunk_entries, _ in results for e in chunk_entries]
@@ -87,12 +90,12 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
     return BuildResult(count, time.perf_counter() - started)
 
 
-def _render_chunk(shared: tuple[Site, dict, Path], specs):
+def _render_chunk(shared: tuple[Site, dict, Path, int], specs):
     """Render a share of the pages and write them to the staging folder."""
-    site, catalogs, staging = shared
+    site, catalogs, staging, build_pid = shared
     rendered, problems = render_specs((site, catalogs), specs)
-    if problems:
-        return 0, [], problems
+    if problems or os.getppid() != build_pid != os.getpid():
+        return 0, [], problems  # (or the build was killed: write nothing more)
     count = write_pages(staging, (page for _, page, _ in rendered))
     return count, [entry for _, _, entry in rendered if entry], []
 

@@ -113,6 +113,12 @@ def split(text: str) -> tuple[dict[str, Field], str, int]:
         what = f"{err.context}: {err.problem}" if err.context else err.problem
         raise FrontMatterError(line, f"YAML syntax error: {what}",
                                "Quote a value that contains `: ` or starts with a special character")
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow, such as a control character
+        line = source.count("\n", 0, err.position) + 2
+        raise FrontMatterError(line, f"character {err.character!r} is not allowed in front matter",
+                               "Delete it; it is often invisible, pasted from another program")
+    except yaml.YAMLError as err:
+        raise FrontMatterError(2, f"YAML error: {err}")
     if root is None:
         raise FrontMatterError(2, "front matter is empty", "Add at least `title:` and `date:`")
     if not isinstance(root, yaml.MappingNode):

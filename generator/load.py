@@ -132,7 +132,9 @@ def load_tags(config: SiteConfig, problems: list[Problem]) -> dict[str, dict[str
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         match = re.search(r"\(at line (\d+)", str(err))
-        problems.append(Problem(TAGS_FILE, int(match.group(1)) if match else 1, f"TOML syntax error: {err}"))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
+        problems.append(Problem(TAGS_FILE, int(match.group(1)) if match else 1, f"TOML syntax error: {message}",
+                                'Each line is `<lang> = "Name"` or `<lang> = { name = "…", slug = "…" }`'))
         return {}
     lines = text.splitlines()
 

@@ -92,6 +92,9 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[str, 
     if image and image not in media:
         hint = ("Files in the story folder: " + ", ".join(media)) if media else "Put the image in the story folder"
         raise FrontMatterError(fields["image"].line, f"image `{image}` not found in {source.path.rsplit('/', 1)[0]}/", hint)
+    if image and not _is_image(config.root / source.path.rsplit("/", 1)[0] / image):
+        raise FrontMatterError(fields["image"].line, f"`{image}` is not an image (its content is not JPEG, PNG, "
+                               "GIF, WebP, AVIF or SVG)")
     draft = fields["draft"].boolean("draft") if "draft" in fields else False
 
     body_html = converter.convert(body, language)
@@ -115,3 +118,16 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[str, 
 def _line_of(text: str, needle: str) -> int:
     index = text.find(needle)
     return text.count("\n", 0, index) + 1 if index >= 0 else 1
+
+
+def _is_image(path) -> bool:
+    """Whether the file starts like an image a browser shows."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(512)
+    except OSError:
+        return False
+    return (head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a"))
+            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+            or head[4:12] in (b"ftypavif", b"ftypavis")
+            or b"<svg" in head.lstrip()[:512].lower())

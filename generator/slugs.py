@@ -21,6 +21,8 @@ _SCHEMES = {
 }
 _APOSTROPHES = re.compile(r"['’ʼ`´‘]")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_UKRAINIAN_ONLY = re.compile(r"[ґєіїҐЄІЇ]")
 
 
 def slugify(text: str, locale: str) -> str:
@@ -31,6 +33,10 @@ def slugify(text: str, locale: str) -> str:
     """
     language = locale.replace("-", "_").split("_")[0].lower()
     scheme = _SCHEMES.get(language)
+    if scheme is None and _CYRILLIC.search(text):
+        # Cyrillic in another language's text (a tag "Київ" on an English story):
+        # Ukrainian letters say Ukrainian, anything else is read as Russian.
+        scheme = _SCHEMES["uk"] if _UKRAINIAN_ONLY.search(text) else _SCHEMES["ru"]
     if scheme is not None:
         # The national schemes drop the apostrophe (Знам'янка → Znamianka).
         text = translitua.translit(_APOSTROPHES.sub("", text), scheme)

@@ -26,15 +26,20 @@ MARKER = ".newsgen-output"
 
 @contextmanager
 def output_lock(output: Path, on_wait=None) -> Iterator[None]:
-    """Only one build at a time may replace `output`; a second one waits."""
+    """Only one build at a time may replace `output`; a second one waits.
+
+    A POSIX record lock (lockf), not flock: it belongs to this process alone,
+    so worker processes forked while it is held do not keep it, and it is
+    released the moment this process ends, however it ends.
+    """
     output.parent.mkdir(parents=True, exist_ok=True)
     with open(output.parent / f".{output.name}.lock", "w") as lock:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
             if on_wait:
                 on_wait()
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            fcntl.lockf(lock, fcntl.LOCK_EX)
         yield
 
 

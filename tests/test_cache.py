@@ -10,13 +10,16 @@ SITE = f"""
 {story("Alpha", date="2023-11-30T23:30:00+00:00", tags="[x]")}
 -- content/news/b/en.md --
 {story("Beta", date="2023-11-20", image="lead.jpg")}
--- content/news/b/lead.jpg --
-not really a jpeg
 """
+
+
+def jpeg(root):
+    (root / "content/news/b/lead.jpg").write_bytes(b"\xff\xd8\xff\xe0 a tiny stand-in for a JPEG")
 
 
 def test_cached_build_is_identical_to_a_cold_one(tmp_path, build):
     root = make_site(tmp_path / "site", SITE)
+    jpeg(root)
     assert build(root).status == 0
     assert (root / ".newsgen-cache").is_dir()
     warm = build(root, "--output", str(tmp_path / "warm"))
@@ -27,6 +30,7 @@ def test_cached_build_is_identical_to_a_cold_one(tmp_path, build):
 
 def test_an_edit_shows_at_once(tmp_path, build):
     root = make_site(tmp_path / "site", SITE)
+    jpeg(root)
     assert build(root).status == 0
     path = root / "content/news/a/en.md"
     path.write_text(path.read_text().replace("title: Alpha", "title: Alpha, corrected"))
@@ -37,6 +41,7 @@ def test_an_edit_shows_at_once(tmp_path, build):
 
 def test_settings_that_change_parsing_invalidate_the_cache(tmp_path, build):
     root = make_site(tmp_path / "site", SITE)
+    jpeg(root)
     assert build(root).status == 0
     assert (root / "output/en/2023/12/alpha/index.html").exists()  # 01:30 on 1 December in Kyiv
     toml = root / "site.toml"
@@ -48,6 +53,7 @@ def test_settings_that_change_parsing_invalidate_the_cache(tmp_path, build):
 
 def test_a_removed_image_is_noticed_without_editing_the_story(tmp_path, build):
     root = make_site(tmp_path / "site", SITE)
+    jpeg(root)
     assert build(root).status == 0
     (root / "content/news/b/lead.jpg").unlink()
     failed = build(root)
@@ -56,6 +62,7 @@ def test_a_removed_image_is_noticed_without_editing_the_story(tmp_path, build):
 
 def test_a_broken_cache_file_is_ignored(tmp_path, build):
     root = make_site(tmp_path / "site", SITE)
+    jpeg(root)
     assert build(root).status == 0
     for path in (root / ".newsgen-cache").iterdir():
         path.write_bytes(b"garbage")

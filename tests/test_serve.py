@@ -12,17 +12,19 @@ from servers import Serving
 SITE = f"""
 -- content/news/a/en.md --
 {story("First", slug="a", image="lead.jpg")}
--- content/news/a/lead.jpg --
-JPEG
 -- content/news/a/ua.md --
 {story("Перша", slug="a")}
 """
+
+
+JPEG = b"\xff\xd8\xff\xe0 stand-in"
 
 
 @pytest.fixture
 def served(tmp_path):
     (tmp_path / "outside.txt").write_text("secret")
     root = make_site(tmp_path / "site", SITE)
+    (root / "content/news/a/lead.jpg").write_bytes(JPEG)
     server = Serving(root)
     yield root, server
     server.stop()
@@ -34,7 +36,7 @@ def test_serves_the_site_under_the_base_path(served):
     status, body = server.get("en/2023/11/a/")
     assert status == 200 and "<h1>First</h1>" in body
     assert '<script src="/__newsgen/livereload.js"></script></body>' in body
-    assert server.get("en/2023/11/a/lead.jpg") == (200, "JPEG\n")
+    assert server.get("en/2023/11/a/lead.jpg")[0] == 200
     assert server.get("static/style.css")[0] == 200
     status, body = server.get("en/2023/11/nothing/")
     assert status == 404 and "Сторінку не знайдено" in body
@@ -70,6 +72,7 @@ def test_an_edit_is_served_at_once_and_reported_in_one_line(served):
 
 def test_binds_to_this_machine_only_and_reports_a_port_in_use(tmp_path):
     root = make_site(tmp_path / "site", SITE)
+    (root / "content/news/a/lead.jpg").write_bytes(JPEG)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -82,6 +85,7 @@ def test_binds_to_this_machine_only_and_reports_a_port_in_use(tmp_path):
 
 def test_serve_output_never_reaches_the_build(tmp_path):
     root = make_site(tmp_path / "site", SITE)
+    (root / "content/news/a/lead.jpg").write_bytes(JPEG)
     server = Serving(root)
     server.stop()
     assert run_newsgen("build", "--site", str(root)).returncode == 0

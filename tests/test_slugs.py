@@ -27,3 +27,8 @@ def test_titles_become_lowercase_hyphenated_ascii():
     assert slugify("Росія та Іран: «співпраця» — 2023!", "uk_UA") == "rosiia-ta-iran-spivpratsia-2023"
     assert slugify("Café: “defence” & more", "en_US") == "cafe-defence-more"
     assert slugify("🙂🙂", "en_US") == ""
+
+
+def test_cyrillic_in_another_language_is_transliterated_too():
+    assert slugify("Київ", "en_US") == "kyiv"
+    assert slugify("Москва", "en_US") == "moskva"

@@ -56,3 +56,24 @@ def test_pages_with_every_feature_validate(tmp_path):
     assert (root / "output/en/page/2/index.html").exists()
     result = nu_checker(root / "output")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.validator
+def test_a_generated_200_story_site_validates_and_its_feeds_parse(tmp_path):
+    import sys
+
+    import feedparser
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_build import generate
+    root = tmp_path / "generated"
+    generate(root, 200)
+    shutil.copy(REPO / "site.toml", root / "site.toml")
+    shutil.copytree(REPO / "themes", root / "themes")
+    from generator.cli import main
+    assert main(["build", "--site", str(root), "--quiet"]) == 0
+    assert main(["check", "--site", str(root)]) == 0
+    for lang in ("ua", "en", "ru"):
+        feed = feedparser.parse((root / "output" / lang / "feed.xml").read_bytes())
+        assert not feed.bozo and len(feed.entries) == 20
+    result = nu_checker(root / "output")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
