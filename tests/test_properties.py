@@ -49,6 +49,7 @@ def test_front_matter_parses_or_fails_with_a_line(text):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(title_text, st.lists(tag_text, max_size=3)), min_size=1, max_size=6))
 def test_a_site_of_generated_titles_and_tags_passes_check(tmp_path_factory, stories):
+    """Every build of generated content either passes `newsgen check` or fails cleanly."""
     root = tmp_path_factory.mktemp("generated")
     make_site(root)
     for i, (title, tags) in enumerate(stories):
@@ -59,6 +60,10 @@ def test_a_site_of_generated_titles_and_tags_passes_check(tmp_path_factory, stor
             (folder / f"{lang}.md").write_text(
                 f"---\ntitle: {yaml_quoted(title)}\ndate: 2023-11-{i + 1:02d}\nslug: s{i}\ntags: [{tag_list}]\n---\n"
                 f"See [the first](story:s0).\n", encoding="utf-8")
-    assert main(["build", "--site", str(root), "--quiet", "--jobs", "1"]) == 0
-    assert main(["check", "--site", str(root)]) == 0
+    code = main(["build", "--site", str(root), "--quiet", "--jobs", "1"])
+    # A build either succeeds and its output passes check, or it reports a content
+    # problem (two tags sharing one URL, say: "b" and "б") and exits 1; never a crash.
+    assert code in (0, 1)
+    if code == 0:
+        assert main(["check", "--site", str(root)]) == 0
     shutil.rmtree(root)
