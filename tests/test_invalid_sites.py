@@ -108,3 +108,32 @@ def test_pages_of_deleted_stories_disappear(tmp_path, build):
     rebuilt = build(root)
     assert rebuilt.status == 0
     assert not (root / "output/en/2023/11/good").exists()
+
+
+def test_an_unreadable_translation_file_is_reported(tmp_path, build):
+    """A file that cannot be read: a dangling link here (as root, permissions would not stop us)."""
+    root = make_site(tmp_path / "site", VALID)
+    (root / "content/news/good/ru.md").symlink_to(tmp_path / "nowhere.md")
+    failed = build(root)
+    assert failed.status == 1
+    assert failed.err.splitlines()[0] == "content/news/good/ru.md:1: cannot read the file: No such file or directory"
+
+
+def test_tags_captions_and_credits_are_escaped(tmp_path, build):
+    nasty = '"Q" & <b>b</b></figcaption><script>x</script>'
+    root = make_site(tmp_path / "site", f"""
+-- content/news/a/en.md --
+{story("Escapes", slug="a", tags="['" + nasty + "']", image="lead.png",
+       image_caption="'" + nasty + "'", image_credit="'" + nasty + "'")}
+""")
+    (root / "content/news/a/lead.png").write_bytes(b"\x89PNG\r\n\x1a\n stand-in")
+    built = build(root)
+    assert built.status == 0, built.err
+    doc = built.html("en/2023/11/a/")
+    assert doc.select_one(".tags a").get_text() == nasty
+    assert doc.select_one("figcaption").get_text() == f"{nasty} ({nasty})"
+    assert doc.select_one("figure img")["alt"] == nasty
+    assert "<script>x</script>" not in built.text("en/2023/11/a/")
+    import feedparser
+    feed = feedparser.parse(built.text("en/feed.xml"))
+    assert not feed.bozo and feed.entries[0].tags[0].term == nasty
