@@ -14,7 +14,7 @@ from math import ceil
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from .config import Language, SiteConfig
+from .config import Language
 from .i18n import DateFormatter
 from .model import Site, Story, Tag, Translation
 from .related import related_in_language

@@ -201,7 +201,7 @@ def _resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], 
 
 
 def _check_related(grouped, drafts_only, problems: list[Problem]) -> None:
-    for (kind, key), translations in grouped.items():
+    for (_kind, key), translations in grouped.items():
         for t in translations.values():
             for target in t.related:
                 if target == key:

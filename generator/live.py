@@ -21,7 +21,7 @@ from .dependencies import page_inputs
 from .errors import BuildFailed, Problem
 from .i18n import load_catalogs
 from .link import LinkCache, link_site
-from .load import TAGS_FILE, load_story, load_tags, section_of, story_folders
+from .load import TAGS_FILE, load_story, load_tags, story_folders
 from .model import Kind, Site, SourceFile, Translation
 from .cache import ParseCache
 from .frontmatter import FrontMatterError

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .cache import ParseCache
 from .config import SiteConfig
 from .errors import Problem, did_you_mean
-from .frontmatter import Field, FrontMatterError, split
+from .frontmatter import FrontMatterError, split
 from .markup import BodyConverter, count_words, first_paragraph, story_link_ids
 from .model import SourceFile, Translation
 from .parallel import map_chunks
@@ -26,13 +26,13 @@ def parse_sources(config: SiteConfig, sources: tuple[SourceFile, ...], media: di
     cache = cache or ParseCache(config, enabled=False)
     keys = [cache.key(s, media.get((s.kind, s.key), ())) for s in sources]
     cached = {k: cache.get(k) for k in keys}
-    todo = [s for s, k in zip(sources, keys) if cached[k] is None]
+    todo = [s for s, k in zip(sources, keys, strict=False) if cached[k] is None]
     parsed: dict[str, Translation] = {}
     for chunk_translations, chunk_problems in map_chunks(_parse_chunk, (config, media), todo, jobs):
         parsed.update((t.source, t) for t in chunk_translations)
         problems.extend(chunk_problems)
     translations, entries = [], {}
-    for source, key in zip(sources, keys):
+    for source, key in zip(sources, keys, strict=False):
         t = cached[key] or parsed.get(source.path)
         if t is not None:
             translations.append(t)

@@ -81,7 +81,7 @@ def format_table(source_lang: str, codes: tuple[str, ...], rows: list[StoryStatu
     header = f"{'story':<{width}}  {'date':<10}  " + "  ".join(f"{c:<8}" for c in codes)
     header = header.rstrip()
     lines = [header, "-" * len(header)]
-    for name, row in zip(names, rows):
+    for name, row in zip(names, rows, strict=False):
         date = f"{row.date:%Y-%m-%d}" if row.date else ""
         marks = "  ".join(f"{MARKS[row.states[c]]:<8}" for c in codes)
         lines.append(f"{name:<{width}}  {date:<10}  {marks}".rstrip())

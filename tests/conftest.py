@@ -53,7 +53,7 @@ title = "Новости"
 def write_txtar(root: Path, archive: str) -> None:
     archive = textwrap.dedent(archive)
     parts = re.split(r"^-- (.+?) --$\n?", archive, flags=re.M)
-    for name, content in zip(parts[1::2], parts[2::2]):
+    for name, content in zip(parts[1::2], parts[2::2], strict=False):
         path = root / name.strip()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")

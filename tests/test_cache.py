@@ -1,7 +1,6 @@
 """The parse cache: a rebuild reuses unchanged files, and never shows a stale page."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from conftest import make_site, snapshot, story
 

@@ -5,7 +5,6 @@ injected live-reload script did.
 """
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
