@@ -40,6 +40,24 @@ class LinkCache:
         self._related: dict[str, tuple[str, ...]] = {}
         self._linked: dict[str, tuple] = {}  # source path → (parsed, path, tags, body, linked)
         self._slugs: dict[tuple[str, str], str] = {}
+        self._tag_lists: dict[tuple, tuple[TagRef, ...]] = {}
+        self._bodies: dict[str, tuple] = {}  # source path → (parsed body, own path, targets, resolved)
+
+    def sorted_tags(self, refs: tuple[TagRef, ...], locale: str) -> tuple[TagRef, ...]:
+        memo = (locale, refs)
+        if memo not in self._tag_lists:
+            self._tag_lists[memo] = tuple(self.collation.sorted(refs, locale, lambda ref: ref.name))
+        return self._tag_lists[memo]
+
+    def body(self, t: Translation, path: str, targets: tuple | None, resolve) -> str:
+        """`t`'s body with its `story:` links resolved; reused while its targets stay put."""
+        memo = self._bodies.get(t.source)
+        if targets is not None and memo is not None and memo[0] is t.body_html and memo[1:3] == (path, targets):
+            return memo[3]
+        body = resolve()
+        if targets is not None:
+            self._bodies[t.source] = (t.body_html, path, targets, body)
+        return body
 
     def slug(self, name: str, locale: str) -> str:
         memo = (name, locale)
@@ -113,9 +131,26 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
                     f' <span class="lang-label">({html.escape(other.label)})</span></a>')
         return resolve
 
+    def target_paths(t: Translation) -> tuple | None:
+        """Where each `story:` link of `t` could lead: what its resolution depends on
+        (None when a target is missing: that is a problem to report every time)."""
+        found = []
+        for name in t.lines:
+            if name.startswith("story:"):
+                target = name[len("story:"):]
+                candidates = news.get(target) or pages.get(target)
+                if not candidates:
+                    return None
+                found.append((target, tuple((lang, paths.get((c.kind, c.key, lang)))
+                                            for lang, c in candidates.items())))
+        return tuple(found)
+
     def linked(t: Translation) -> Translation:
         tid = (t.kind, t.key, t.lang)
-        body = resolve_story_links(t.body_html, story_link(t, paths[tid])) if "story:" in t.body_html else t.body_html
+        body = t.body_html
+        if "story:" in body:
+            body = cache.body(t, paths[tid], target_paths(t),
+                              lambda: resolve_story_links(t.body_html, story_link(t, paths[tid])))
         return cache.linked(t, paths[tid], tags[tid], body)
 
     def make_story(kind, key, tr) -> Story:
@@ -196,7 +231,7 @@ def _resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], 
                                         f"{t.lang}/tags/{ref.slug}/ with another tag", f"Give one a `slug` in {TAGS_FILE}"))
                 continue
             refs.setdefault(ref.key, ref)
-        result[(t.kind, t.key, t.lang)] = tuple(cache.collation.sorted(refs.values(), locale, lambda ref: ref.name))
+        result[(t.kind, t.key, t.lang)] = cache.sorted_tags(tuple(refs.values()), locale)
     return result
 
 

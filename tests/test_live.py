@@ -152,3 +152,14 @@ def test_a_stylesheet_change_renders_nothing(tmp_path):
     live.full()
     result = live.update({"themes/default/static/style.css"})
     assert result.ok and result.stylesheet_only and result.rendered == 0
+
+
+def test_an_unknown_story_link_stays_a_problem_on_every_rebuild(tmp_path):
+    root = make_site(tmp_path / "site", SITE)
+    live = LiveSite(BuildOptions(root, jobs=1))
+    live.full()
+    edit(root / "content/news/b/en.md", "story:a", "story:no-such")
+    assert not live.update({"content/news/b/en.md"}).ok
+    edit(root / "content/news/a/en.md", "title: First", "title: First again")
+    again = live.update({"content/news/a/en.md"})
+    assert not again.ok and "unknown story `story:no-such`" in str(again.problems[0])
