@@ -41,6 +41,7 @@ class LinkCache:
         self._linked: dict[str, tuple] = {}  # source path → (parsed, path, tags, body, linked)
         self._slugs: dict[tuple[str, str], str] = {}
         self._tag_lists: dict[tuple, tuple[TagRef, ...]] = {}
+        self.tag_memo: dict[str, tuple] = {}  # source path → (parsed, tag names, resolved tags)
         self._bodies: dict[str, tuple] = {}  # source path → (parsed body, own path, targets, resolved)
 
     def sorted_tags(self, refs: tuple[TagRef, ...], locale: str) -> tuple[TagRef, ...]:
@@ -209,6 +210,12 @@ def _resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], 
     result = {}
     for t in translations:
         locale = config.language(t.lang).locale
+        memo = cache.tag_memo.get(t.source)
+        if memo is not None and memo[0] is t and memo[1] is tag_names and all(
+                slug_owner.setdefault((t.lang, ref.slug), ref.key) == ref.key for ref in memo[2]):
+            result[(t.kind, t.key, t.lang)] = memo[2]
+            continue
+        before = len(problems)
         refs: dict[str, TagRef] = {}
         for raw in t.raw_tags:
             tag_id = raw if raw in tag_names else by_name.get((t.lang, raw.casefold()))
@@ -232,6 +239,8 @@ def _resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], 
                 continue
             refs.setdefault(ref.key, ref)
         result[(t.kind, t.key, t.lang)] = cache.sorted_tags(tuple(refs.values()), locale)
+        if len(problems) == before:
+            cache.tag_memo[t.source] = (t, tag_names, result[(t.kind, t.key, t.lang)])
     return result
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Sequence, TypeVar
 
@@ -43,6 +45,14 @@ def map_chunks(fn: Callable[[object, list[T]], R], shared: object, items: Sequen
 def _init_worker(shared: object) -> None:
     global _worker_shared
     _worker_shared = shared
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A killed build must not leave its workers behind (they would wait forever)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _run_chunk(fn, chunk):

@@ -1,6 +1,7 @@
 """A build that is killed, interrupted or raced leaves the previous output as it was."""
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -45,9 +46,15 @@ def test_a_killed_build_leaves_the_previous_output_intact(tmp_path):
     big_site(root, marker="second")  # every page would change
     process = start_build(root)
     wait_for_staging(root, process)
+    workers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert snapshot(root / "output") == before
+    deadline = time.monotonic() + 10  # its worker processes notice and end too
+    while any(os.path.exists(f"/proc/{pid}") for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(os.path.exists(f"/proc/{pid}") and "zombie" not in open(f"/proc/{pid}/status").read()
+                   for pid in workers)
     again = run_newsgen("build", "--site", str(root), "--quiet")
     assert again.returncode == 0
     assert "second" in (root / "output/en/2023/02/story-1-second/index.html").read_text()
