@@ -69,6 +69,15 @@ def make_site(root: Path, archive: str = "") -> Path:
     return root
 
 
+def copy_sample_site(root: Path) -> Path:
+    """The repository's sample site (settings, content, theme) copied to `root`."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "site.toml", root / "site.toml")
+    for name in ("content", "themes"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("*.mo"))
+    return root
+
+
 def story(title: str, date: str = "2023-11-24T10:30:00+02:00", body: str = "Body text.", **fields) -> str:
     """A translation file's text."""
     lines = ["---", f"title: {title}", f"date: {date}"]

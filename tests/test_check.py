@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import REPO, run_newsgen
+from conftest import copy_sample_site, run_newsgen
 
 SEED_EN = "output/en/2023/11/russia-iran-defense-cooperation/index.html"
 
@@ -13,9 +13,7 @@ SEED_EN = "output/en/2023/11/russia-iran-defense-cooperation/index.html"
 @pytest.fixture(scope="module")
 def built_sample(tmp_path_factory):
     root = tmp_path_factory.mktemp("sample")
-    for name in ("site.toml", "content", "themes"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    copy_sample_site(root)
     assert run_newsgen("build", "--site", str(root), "--quiet").returncode == 0
     return root
 

@@ -7,14 +7,13 @@ root page picks the reader's language.
 from __future__ import annotations
 
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO, require
+from conftest import copy_sample_site, require
 from hosting import Nginx, free_port
 
 SUB_PATH = "/world/news/"
@@ -24,9 +23,7 @@ SUB_PATH = "/world/news/"
 def served(tmp_path_factory):
     nginx = require("nginx", "static-hosting tests serve the output with nginx (apt-get install nginx)")
     root = tmp_path_factory.mktemp("hosted")
-    for name in ("site.toml", "content", "themes"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    copy_sample_site(root)
     port = free_port()
     from generator.cli import main
     base_url = f"http://127.0.0.1:{port}{SUB_PATH}"

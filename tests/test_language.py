@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import jinja2
 import pytest
 from babel.messages.pofile import read_po
 
-from conftest import REPO, make_site, run_newsgen, story, visible
+from conftest import copy_sample_site, REPO, make_site, run_newsgen, story, visible
 from generator.config import load_config
 from generator.i18n import load_catalogs
 
@@ -216,9 +215,7 @@ def test_catalogs_are_complete(path):
 
 
 def test_every_ui_string_on_the_sample_site_is_in_the_page_language(tmp_path):
-    for name in ("site.toml", "content", "themes"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    copy_sample_site(tmp_path)
     assert run_newsgen("build", "--site", str(tmp_path), "--quiet").returncode == 0
     template = read_po((REPO / "themes/default/locales/messages.pot").open("rb"))
     fragments = set()

@@ -1,14 +1,13 @@
 """The sample site in content/: what SPEC.md's table promises, as a reader gets it."""
 from __future__ import annotations
 
-import shutil
 import xml.etree.ElementTree as ET
 from urllib.parse import urljoin
 
 import feedparser
 import pytest
 
-from conftest import REPO, Built, visible
+from conftest import copy_sample_site, Built, visible
 
 SEED = "russia-iran-defense-cooperation"
 SANCTIONS = "russia-iran-counter-sanctions"
@@ -17,9 +16,7 @@ SANCTIONS = "russia-iran-counter-sanctions"
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory) -> Built:
     root = tmp_path_factory.mktemp("sample")
-    for name in ("site.toml", "content", "themes"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    copy_sample_site(root)
     from generator.cli import main
     status = main(["build", "--site", str(root), "--quiet"])
     assert status == 0

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, make_site, require, story
+from conftest import copy_sample_site, REPO, make_site, require, story
 
 
 def nu_checker(output) -> subprocess.CompletedProcess:
@@ -20,9 +20,7 @@ def nu_checker(output) -> subprocess.CompletedProcess:
 
 @pytest.mark.validator
 def test_sample_site_has_no_errors_or_warnings(tmp_path):
-    for name in ("site.toml", "content", "themes"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    copy_sample_site(tmp_path)
     from generator.cli import main
     assert main(["build", "--site", str(tmp_path), "--quiet"]) == 0
     result = nu_checker(tmp_path / "output")
