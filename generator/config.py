@@ -26,8 +26,10 @@ SITE_KEYS = {
     "default_language": str,
     "timezone": str,
     "per_page": int,
+    "publisher": str,  # the newsroom's name, for structured data (default: each language's title)
+    "logo": str,  # a file in the theme's static folder, for structured data
 }
-SITE_DEFAULTS = {"theme": "default", "timezone": "UTC", "per_page": 20}
+SITE_DEFAULTS = {"theme": "default", "timezone": "UTC", "per_page": 20, "publisher": "", "logo": ""}
 LANGUAGE_KEYS = {"locale": str, "hreflang": str, "label": str, "title": str,
                  "quotes": str, "typographic_apostrophe": bool}
 
@@ -58,6 +60,8 @@ class SiteConfig:
     timezone: str
     per_page: int
     languages: tuple[Language, ...]
+    publisher: str = ""
+    logo: str = ""  # relative to the theme's static folder
 
     @property
     def base_path(self) -> str:
@@ -197,6 +201,10 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
         bad("site", "per_page", "`per_page` must be 1 or more")
     if not (root / "themes" / str(values["theme"]) / "templates").is_dir():
         bad("site", "theme", f"theme `{values['theme']}` not found: no folder themes/{values['theme']}/templates")
+    logo = values["logo"]
+    if logo and not (root / "themes" / str(values["theme"]) / "static" / logo).is_file():
+        bad("site", "logo", f"logo `{logo}` not found in themes/{values['theme']}/static/",
+            "Put the image in the theme's static folder and name it relative to it")
     if problems:
         raise BuildFailed(problems)
     return SiteConfig(
@@ -207,6 +215,8 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
         timezone=values["timezone"],
         per_page=values["per_page"],
         languages=tuple(languages),
+        publisher=values["publisher"],
+        logo=logo,
     )
 
 

@@ -18,6 +18,7 @@ from .config import Language
 from .i18n import DateFormatter
 from .model import Site, Story, Tag, Translation
 from .related import related_in_language
+from .structured import front_page, news_article, script_json
 from .urls import absolute, archive_path, front_path, relative, tag_index_path, tag_path
 
 #: Reading speed for the "5 minutes read" line.
@@ -126,6 +127,8 @@ class TemplateContext:
     feed_absolute: str | None
     tags_index: str | None = None  # this language's list of tags
     og_image: str | None = None
+    og_locale_alternates: tuple[str, ...] = ()  # locales of the page's other translations
+    json_ld: tuple[Markup, ...] = ()  # safe to place inside <script type="application/ld+json">
     story: StoryView | None = None
     listing: Listing | None = None
     tag_index: tuple[TagEntry, ...] = ()
@@ -205,8 +208,13 @@ class ContextBuilder:
             tags=tuple(Link(ref.name, relative(t.path, self.site.tags[code][ref.key].path)) for ref in t.tags),
             related=tuple(self.teaser(t.path, self.site.stories[k].translations[code]) for k in related),
         )
-        return self._base("story" if story.kind == "news" else "page", t.path, t.title, t.summary, versions, self._x_default(versions),
-                          story=view, og_image=absolute(self.config.base_url, t.path + t.image) if t.image else None)
+        alternates = tuple(self.config.language(c).locale for c in story.translations if c != code)
+        json_ld = ()
+        if story.kind == "news":
+            json_ld = tuple(script_json(block) for block in news_article(self.config, story, t, self.lang))
+        return self._base("story" if story.kind == "news" else "page", t.path, t.title, t.summary, versions,
+                          self._x_default(versions), story=view, og_locale_alternates=alternates, json_ld=json_ld,
+                          og_image=absolute(self.config.base_url, t.path + t.image) if t.image else None)
 
     def front(self, keys: tuple[str, ...], number: int, total: int) -> TemplateContext:
         code = self.lang.code
@@ -218,7 +226,9 @@ class ContextBuilder:
         teasers = tuple(self.teaser(path, self.site.stories[k].translations[code]) for k in keys)
         listing = Listing(self.lang.title, len(self.site.front[code]), teasers,
                           self._pagination(path, number, total, lambda n: front_path(code, n)))
-        return self._base("front", path, self.lang.title, self.lang.title, versions, "", listing=listing)
+        json_ld = tuple(script_json(b) for b in front_page(self.config, self.lang, absolute(self.config.base_url, path)))
+        return self._base("front", path, self.lang.title, self.lang.title, versions, "", listing=listing,
+                          json_ld=json_ld)
 
     def archive(self, month: str, keys: tuple[str, ...], number: int, total: int) -> TemplateContext:
         """A month's stories, under a heading in the nominative: "Листопад 2023"."""

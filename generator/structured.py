@@ -1,0 +1,91 @@
+"""Structured data for search engines and aggregators: schema.org JSON-LD.
+
+Story pages carry a `NewsArticle` (with links between its translations) and a
+`BreadcrumbList`; front pages a `WebSite` and a `CollectionPage`. The JSON is
+made safe to sit inside a <script> element: `<`, `>` and `&` are written as
+\\u escapes, so no text an editor types can close the element.
+"""
+from __future__ import annotations
+
+import json
+
+from markupsafe import Markup
+
+from .config import Language, SiteConfig
+from .model import Story, Translation
+from .urls import absolute, front_path
+
+CONTEXT = "https://schema.org"
+
+
+def script_json(data: dict | list) -> Markup:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def publisher(config: SiteConfig, lang: Language) -> dict:
+    organization = {"@type": "NewsMediaOrganization", "name": config.publisher or lang.title,
+                    "url": config.base_url}
+    if config.logo:
+        organization["logo"] = {"@type": "ImageObject", "url": absolute(config.base_url, "static/" + config.logo)}
+    return organization
+
+
+def website(config: SiteConfig, lang: Language) -> dict:
+    return {"@type": "WebSite", "name": lang.title, "url": absolute(config.base_url, front_path(lang.code)),
+            "inLanguage": lang.hreflang}
+
+
+def news_article(config: SiteConfig, story: Story, t: Translation, lang: Language) -> list[dict]:
+    url = absolute(config.base_url, t.path)
+    article: dict = {
+        "@context": CONTEXT,
+        "@type": "NewsArticle",
+        "headline": t.title,
+        "description": t.summary,
+        "datePublished": t.date.isoformat(),
+        "dateModified": (t.updated or t.date).isoformat(),
+        "inLanguage": lang.hreflang,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "publisher": publisher(config, lang),
+        "isPartOf": website(config, lang),
+    }
+    if t.author:
+        article["author"] = [{"@type": "Person", "name": t.author}]
+    else:
+        article["author"] = [publisher(config, lang)]
+    if t.image:
+        article["image"] = [absolute(config.base_url, t.path + t.image)]
+    if t.tags:
+        article["keywords"] = [tag.name for tag in t.tags]
+    source = next(story.translations[c] for c in config.fallback_order() if c in story.translations)
+    if source is t:
+        others = [o for o in story.translations.values() if o is not t]
+        if others:
+            article["workTranslation"] = [_work(config, o) for o in others]
+    else:
+        article["translationOfWork"] = _work(config, source)
+    breadcrumbs = {
+        "@context": CONTEXT,
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": 1, "name": lang.title,
+             "item": absolute(config.base_url, front_path(lang.code))},
+            {"@type": "ListItem", "position": 2, "name": t.title, "item": url},
+        ],
+    }
+    return [article, breadcrumbs]
+
+
+def _work(config: SiteConfig, t: Translation) -> dict:
+    return {"@type": "NewsArticle", "@id": absolute(config.base_url, t.path),
+            "inLanguage": config.language(t.lang).hreflang, "headline": t.title}
+
+
+def front_page(config: SiteConfig, lang: Language, url: str) -> list[dict]:
+    site = {"@context": CONTEXT, **website(config, lang), "publisher": publisher(config, lang)}
+    collection = {"@context": CONTEXT, "@type": "CollectionPage", "name": lang.title, "url": url,
+                  "inLanguage": lang.hreflang, "isPartOf": website(config, lang)}
+    return [site, collection]
