@@ -13,7 +13,7 @@ from pathlib import Path
 from babel.support import NullTranslations
 
 from .cache import ParseCache
-from .config import load_config
+from .config import SiteConfig, load_config
 from .errors import BuildFailed, Problem
 from .i18n import load_catalogs
 from .link import link_site
@@ -51,10 +51,10 @@ class BuildResult:
     seconds: float
 
 
-def gather(options: BuildOptions) -> tuple[Site, dict[str, NullTranslations]]:
+def gather(options: BuildOptions, config: SiteConfig | None = None) -> tuple[Site, dict[str, NullTranslations]]:
     """Load, parse and link the whole site, and load the theme's catalogs;
     raise BuildFailed listing every problem."""
-    config = load_config(options.site_dir.absolute(), options.base_url)
+    config = config or load_config(options.site_dir.absolute(), options.base_url)
     problems: list[Problem] = []
     loaded = load_site(config, problems)
     catalogs = load_catalogs(config, problems)
@@ -69,9 +69,9 @@ def gather(options: BuildOptions) -> tuple[Site, dict[str, NullTranslations]]:
 def build(options: BuildOptions, on_wait=None) -> BuildResult:
     started = time.perf_counter()
     output = options.output_dir
-    load_config(options.site_dir.absolute(), options.base_url)  # a bad --site fails before anything is made
+    config = load_config(options.site_dir.absolute(), options.base_url)  # a bad --site fails before anything is made
     with output_lock(output, on_wait):
-        site, catalogs = gather(options)
+        site, catalogs = gather(options, config)
         remove_leftovers(output)
         staging = start_staging(output)
         try:

@@ -24,10 +24,9 @@ from .link import LinkCache, link_site
 from .load import TAGS_FILE, load_story, load_tags, story_folders
 from .model import Kind, Site, SourceFile, Translation
 from .cache import ParseCache
-from .frontmatter import FrontMatterError
 from .markup import BodyConverter
 from .parallel import map_chunks
-from .parse import parse_sources, parse_translation
+from .parse import parse_files, parse_sources
 from .render import PageSpec, Renderer, plan_pages, render_specs
 from .xmlout import sitemap
 
@@ -65,6 +64,12 @@ class LiveSite:
         self.problems: tuple[Problem, ...] = ()
         self.config: SiteConfig | None = None
         self._parsed: dict[str, tuple[str, Translation | None, list[Problem]]] = {}  # path → (text, result)
+        self._site: Site | None = None  # the last good build
+        self._entries: dict[PageSpec, object] = {}  # sitemap entry of each rendered page
+        self._spec_paths: dict[PageSpec, str] = {}  # output path of each rendered page
+        self._inputs: dict[PageSpec, object] = {}  # what each page was rendered from
+        self._sitemap: bytes = b""
+        self._sitemap_for: dict | None = None  # the entries _sitemap was made from
 
     # -- public --------------------------------------------------------------
     @property
@@ -128,7 +133,7 @@ class LiveSite:
         """A built file; the sitemap is made when first asked for after a change."""
         if output_path == "sitemap.xml" and self.pages:
             entries = self._entries
-            if getattr(self, "_sitemap_for", None) is not entries:
+            if self._sitemap_for is not entries:
                 self._sitemap = sitemap([e for e in entries.values() if e])
                 self._sitemap_for = entries
             return self._sitemap
@@ -199,16 +204,10 @@ class LiveSite:
         problems: list[Problem] = []
         if len(need) > 64:  # the first build, or a big checkout: in processes, with the build's cache
             cache = ParseCache(self.config, enabled=full and self.options.cache)
-            parsed = {t.source: t for t in parse_sources(self.config, tuple(need), media,
-                                                         self.options.job_count, problems, cache)}
+            translations = parse_sources(self.config, tuple(need), media, self.options.job_count, problems, cache)
         else:
-            parsed = {}
-            for source in need:
-                try:
-                    parsed[source.path] = parse_translation(self.config, source, media[(source.kind, source.key)],
-                                                            self._converter)
-                except FrontMatterError as err:
-                    problems.append(Problem(source.path, err.line, err.message, err.hint))
+            translations, problems = parse_files(self.config, need, media, self._converter)
+        parsed = {t.source: t for t in translations}
         for source in need:
             self._parsed[source.path] = ((source.text, media[(source.kind, source.key)]), parsed.get(source.path),
                                          [p for p in problems if p.path == source.path])
@@ -234,8 +233,8 @@ class LiveSite:
             return self._failed(problems, started)
         old_pages = self.pages
         pages = dict(old_pages)
-        entries = dict(getattr(self, "_entries", {}))
-        spec_paths = dict(getattr(self, "_spec_paths", {}))
+        entries = dict(self._entries)
+        spec_paths = dict(self._spec_paths)
         live_specs = set(specs)
         for spec in [s for s in spec_paths if s not in live_specs]:
             pages.pop(spec_paths.pop(spec), None)
@@ -261,7 +260,7 @@ class LiveSite:
                        everything=everything, seconds=time.perf_counter() - started)
 
     def _renames(self, site: Site) -> dict[str, str]:
-        old = getattr(self, "_site", None)
+        old = self._site
         renamed = {}
         if old is not None:
             for stories, old_stories in ((site.stories, old.stories), (site.pages, old.pages)):

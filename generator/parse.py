@@ -43,7 +43,12 @@ def parse_sources(config: SiteConfig, sources: tuple[SourceFile, ...], media: di
 
 def _parse_chunk(shared, sources: list[SourceFile]):
     config, media = shared
-    converter = BodyConverter()
+    return parse_files(config, sources, media, BodyConverter())
+
+
+def parse_files(config: SiteConfig, sources, media: dict,
+                converter: BodyConverter) -> tuple[list[Translation], list[Problem]]:
+    """Parse files in this process; a file with a problem yields the problem instead."""
     translations, problems = [], []
     for source in sources:
         try:
