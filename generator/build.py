@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from babel.support import NullTranslations
@@ -35,6 +36,7 @@ class BuildOptions:
     drafts: bool = False
     jobs: int = 0  # 0: all cores
     cache: bool = True  # reuse parsed files from <site>/.newsgen-cache
+    now: datetime | None = None  # the build's time (default: the clock); what "recent" means for news sitemaps
 
     @property
     def output_dir(self) -> Path:
@@ -63,7 +65,14 @@ def gather(options: BuildOptions, config: SiteConfig | None = None) -> tuple[Sit
     _stop_if(problems)
     site = link_site(config, loaded.media, loaded.tag_names, translations, options.drafts, problems)
     _stop_if(problems)
-    return site, catalogs
+    return replace(site, now=build_time(options, config)), catalogs
+
+
+def build_time(options: BuildOptions, config: SiteConfig) -> datetime:
+    """`--now` (a naive time is in the site's timezone), else the clock."""
+    if options.now is None:
+        return datetime.now(config.tz)
+    return options.now if options.now.tzinfo else options.now.replace(tzinfo=config.tz)
 
 
 def build(options: BuildOptions, on_wait=None) -> BuildResult:

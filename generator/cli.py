@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from .build import BuildOptions, build, gather
@@ -53,6 +54,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=_positive, default=0, metavar="N",
                    help="processes to parse and render with (default: all cores)")
     b.add_argument("--quiet", action="store_true", help="print nothing unless there are errors")
+    b.add_argument("--now", type=_moment, metavar="TIME",
+                   help="build as if it were this time, e.g. 2023-11-25T12:00:00+02:00 (default: now); "
+                        "news sitemaps list the stories of the two days before it")
     b.add_argument("--no-cache", action="store_true",
                    help="parse every file again instead of reusing <site>/.newsgen-cache")
 
@@ -100,6 +104,14 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def _moment(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date and time like 2023-11-25T12:00:00+02:00: {value!r}")
+    return moment  # a naive time is read in the site's timezone by the build
+
+
 def _positive(value: str) -> int:
     try:
         number = int(value)
@@ -115,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             options = BuildOptions(args.site, args.output, args.base_url, args.drafts, args.jobs,
-                                   cache=not args.no_cache)
+                                   cache=not args.no_cache, now=args.now)
             result = build(options, on_wait=lambda: print("waiting for another build of this output to finish…",
                                                           file=sys.stderr))
             if not args.quiet:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from .model import Site, Translation
 from .related import related_in_language
 from .render import FEED_SIZE, PageSpec, page_count
+from .xmlout import recent_news
 
 
 def teaser_inputs(t: Translation) -> tuple:
@@ -22,8 +23,10 @@ def teaser_inputs(t: Translation) -> tuple:
 
 def page_inputs(site: Site, spec: PageSpec) -> object:
     config, code = site.config, spec.lang
-    if spec.kind in ("robots", "chooser", "404"):
+    if spec.kind in ("robots", "chooser", "404", "sitemap-index"):
         return ()  # settings and theme only
+    if spec.kind == "news-sitemap":
+        return tuple(site.stories[k].translations[code] for k in recent_news(site, code, site.now))
     if spec.kind == "feed":
         return tuple(site.stories[k].translations[code] for k in site.front[code][:FEED_SIZE])
     if spec.kind in ("story", "page"):

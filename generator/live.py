@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import gc
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .build import BuildOptions
+from .build import BuildOptions, build_time
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .dependencies import page_inputs
 from .errors import BuildFailed, Problem
@@ -185,6 +185,7 @@ class LiveSite:
                          self._link_cache)
         if problems:
             return self._failed(problems, started)
+        site = replace(site, now=build_time(self.options, config))
         return self._render(site, started, everything)
 
     def _load_folder(self, kind: Kind, key: str) -> None:

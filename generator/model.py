@@ -111,6 +111,7 @@ class Site:
     front: Mapping[str, tuple[str, ...]]  # lang → story keys, newest first
     tags: Mapping[str, Mapping[str, Tag]]  # lang → tag key → Tag, in the language's alphabetical order
     archives: Mapping[str, Mapping[str, tuple[str, ...]]]  # lang → "yyyy/mm" → story keys, newest first
+    now: datetime | None = None  # the build's time: what "recent" means in the news sitemaps
 
     def translation(self, key: str, lang: str, kind: Kind = "news") -> Translation | None:
         stories = self.stories if kind == "news" else self.pages

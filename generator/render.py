@@ -21,7 +21,7 @@ from .errors import Problem
 from babel.support import NullTranslations
 from .model import Page, Site
 from .urls import output_file
-from .xmlout import SitemapEntry, atom_feed, robots_txt
+from .xmlout import SITEMAP_INDEX, SitemapEntry, atom_feed, news_sitemap, news_sitemap_path, robots_txt, sitemap_index
 
 #: Stories in a language's Atom feed.
 FEED_SIZE = 20
@@ -29,7 +29,7 @@ FEED_SIZE = 20
 
 @dataclass(frozen=True)
 class PageSpec:
-    kind: str  # story, page, front, tag, tags, archive, feed, chooser, 404, robots
+    kind: str  # story, page, front, tag, tags, archive, feed, news-sitemap, sitemap-index, chooser, 404, robots
     lang: str = ""
     key: str = ""  # story key or tag key
     number: int = 1
@@ -38,9 +38,10 @@ class PageSpec:
 def plan_pages(site: Site) -> list[PageSpec]:
     config = site.config
     specs = [PageSpec("chooser", config.default_language), PageSpec("404", config.default_language),
-             PageSpec("robots")]
+             PageSpec("robots"), PageSpec("sitemap-index")]
     for code in config.codes:
         specs.append(PageSpec("feed", code))
+        specs.append(PageSpec("news-sitemap", code))
         specs.append(PageSpec("tags", code))
         for number in range(1, page_count(len(site.front[code]), config) + 1):
             specs.append(PageSpec("front", code, number=number))
@@ -101,6 +102,10 @@ class Renderer:
         if spec.kind == "feed":
             keys = site.front[spec.lang][:FEED_SIZE]
             return Page(f"{spec.lang}/feed.xml", atom_feed(site, spec.lang, keys)), None
+        if spec.kind == "news-sitemap":
+            return Page(news_sitemap_path(spec.lang), news_sitemap(site, spec.lang, site.now)), None
+        if spec.kind == "sitemap-index":
+            return Page(SITEMAP_INDEX, sitemap_index(config)), None
         builder = self.builders[spec.lang]
         if spec.kind in ("story", "page"):
             story = (site.stories if spec.kind == "story" else site.pages)[spec.key]

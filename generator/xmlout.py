@@ -1,4 +1,4 @@
-"""Machine-readable outputs: Atom feeds, sitemap.xml, robots.txt.
+"""Machine-readable outputs: Atom feeds, sitemaps, robots.txt.
 
 Built with ElementTree rather than templates, so every title and summary is
 escaped by an XML serializer, whatever an editor typed.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .config import SiteConfig
 from .model import Site
@@ -16,6 +16,12 @@ from .urls import absolute, front_path
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
+NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
+
+#: Google News takes stories published in the last two days, at most 1,000 per sitemap.
+NEWS_WINDOW = timedelta(days=2)
+NEWS_LIMIT = 1000
+SITEMAP_INDEX = "sitemap-index.xml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -83,5 +89,48 @@ def sitemap(entries: list[SitemapEntry]) -> bytes:
     return _xml(urlset)
 
 
+def news_sitemap_path(code: str) -> str:
+    return f"{code}/news-sitemap.xml"
+
+
+def recent_news(site: Site, code: str, now: datetime) -> tuple[str, ...]:
+    """Stories of the last two days before `now`, newest first (none from the future)."""
+    oldest = now - NEWS_WINDOW
+    keys = (k for k in site.front[code] if oldest <= site.stories[k].translations[code].date <= now)
+    return tuple(keys)[:NEWS_LIMIT]
+
+
+def news_sitemap(site: Site, code: str, now: datetime) -> bytes:
+    """A Google News sitemap for one language."""
+    config = site.config
+    lang = config.language(code)
+    ET.register_namespace("", SITEMAP)
+    ET.register_namespace("news", NEWS)
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    n = lambda name: f"{{{NEWS}}}{name}"  # noqa: E731
+    for key in recent_news(site, code, now):
+        t = site.stories[key].translations[code]
+        url = _sub(urlset, f"{{{SITEMAP}}}url")
+        _sub(url, f"{{{SITEMAP}}}loc", absolute(config.base_url, t.path))
+        news = _sub(url, n("news"))
+        publication = _sub(news, n("publication"))
+        _sub(publication, n("name"), config.publisher or lang.title)
+        _sub(publication, n("language"), lang.hreflang)
+        _sub(news, n("publication_date"), t.date.isoformat())
+        _sub(news, n("title"), t.title)
+    return _xml(urlset)
+
+
+def sitemap_index(config: SiteConfig) -> bytes:
+    """The sitemap of all pages and each language's news sitemap."""
+    ET.register_namespace("", SITEMAP)
+    index = ET.Element(f"{{{SITEMAP}}}sitemapindex")
+    for path in ["sitemap.xml"] + [news_sitemap_path(code) for code in config.codes]:
+        _sub(_sub(index, f"{{{SITEMAP}}}sitemap"), f"{{{SITEMAP}}}loc", absolute(config.base_url, path))
+    return _xml(index)
+
+
 def robots_txt(config: SiteConfig) -> str:
-    return f"User-agent: *\nAllow: /\n\nSitemap: {absolute(config.base_url, 'sitemap.xml')}\n"
+    maps = [SITEMAP_INDEX, "sitemap.xml"] + [news_sitemap_path(code) for code in config.codes]
+    lines = "".join(f"Sitemap: {absolute(config.base_url, path)}\n" for path in maps)
+    return f"User-agent: *\nAllow: /\n\n{lines}"
