@@ -13,10 +13,11 @@ from pathlib import Path
 
 from babel.support import NullTranslations
 
-from .cache import ParseCache
+from .cache import CACHE_DIR, ParseCache
 from .config import SiteConfig, load_config
 from .errors import BuildFailed, Problem
 from .i18n import load_catalogs
+from .images import prepare_images, published_files
 from .link import link_site
 from .load import load_site
 from .model import Page, Site
@@ -51,11 +52,19 @@ class BuildOptions:
 class BuildResult:
     pages: int
     seconds: float
+    images_encoded: int = 0  # lead-image variants made (not found in the cache)
 
 
-def gather(options: BuildOptions, config: SiteConfig | None = None) -> tuple[Site, dict[str, NullTranslations]]:
-    """Load, parse and link the whole site, and load the theme's catalogs;
-    raise BuildFailed listing every problem."""
+@dataclass(frozen=True)
+class Gathered:
+    site: Site
+    catalogs: dict[str, NullTranslations]
+    images_encoded: int
+
+
+def gather(options: BuildOptions, config: SiteConfig | None = None) -> Gathered:
+    """Load, parse and link the whole site, size its lead images, and load the
+    theme's catalogs; raise BuildFailed listing every problem."""
     config = config or load_config(options.site_dir.absolute(), options.base_url)
     problems: list[Problem] = []
     loaded = load_site(config, problems)
@@ -65,7 +74,10 @@ def gather(options: BuildOptions, config: SiteConfig | None = None) -> tuple[Sit
     _stop_if(problems)
     site = link_site(config, loaded.media, loaded.tag_names, translations, options.drafts, problems)
     _stop_if(problems)
-    return replace(site, now=build_time(options, config)), catalogs
+    prepared = prepare_images(site, config.root / CACHE_DIR, options.job_count, problems)
+    _stop_if(problems)
+    site = replace(site, now=build_time(options, config), images=prepared.images)
+    return Gathered(site, catalogs, prepared.encoded)
 
 
 def build_time(options: BuildOptions, config: SiteConfig) -> datetime:
@@ -80,7 +92,8 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
     output = options.output_dir
     config = load_config(options.site_dir.absolute(), options.base_url)  # a bad --site fails before anything is made
     with output_lock(output, on_wait):
-        site, catalogs = gather(options, config)
+        gathered = gather(options, config)
+        site, catalogs = gathered.site, gathered.catalogs
         remove_leftovers(output)
         staging = start_staging(output)
         try:
@@ -91,12 +104,12 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
             entries = [e for _, chunk_entries, _ in results for e in chunk_entries]
             count = sum(n for n, _, _ in results) + write_pages(staging, [Page("sitemap.xml", sitemap(entries))])
             copy_static(site, staging)
-            copy_media(site, staging)
+            copy_media(site, staging, published_files(site, config.root / CACHE_DIR))
             publish(staging, output)
         except BaseException:
             discard(staging)
             raise
-    return BuildResult(count, time.perf_counter() - started)
+    return BuildResult(count, time.perf_counter() - started, gathered.images_encoded)
 
 
 def _render_chunk(shared: tuple[Site, dict, Path, int], specs):

@@ -131,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             result = build(options, on_wait=lambda: print("waiting for another build of this output to finish…",
                                                           file=sys.stderr))
             if not args.quiet:
-                print(f"built {result.pages} pages in {result.seconds:.2f} s into {options.output_dir}")
+                made = f", {result.images_encoded} image variants made" if result.images_encoded else ""
+                print(f"built {result.pages} pages in {result.seconds:.2f} s into {options.output_dir}{made}")
         elif args.command == "serve":
             try:
                 return serve(BuildOptions(args.site, drafts=args.drafts), args.host, args.port, args.open)
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
         elif args.command == "check":
             options = BuildOptions(args.site, args.output, drafts=args.drafts)
-            site, _ = gather(options)
+            site = gather(options).site
             translations = sum(len(s.translations) for s in site.stories.values())
             print(f"content: no problems ({len(site.stories)} stories, {translations} translations, "
                   f"{len(site.pages)} standalone page{'s' if len(site.pages) != 1 else ''})")

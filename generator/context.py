@@ -63,12 +63,22 @@ class Teaser:
     summary: str
 
 
+#: What the lead image's width is on the page, for the browser to pick a size
+#: from `srcset` (the default theme's column is at most 46rem wide).
+LEAD_IMAGE_SIZES = "(min-width: 48rem) 46rem, 100vw"
+
+
 @dataclass(frozen=True)
 class Image:
     src: str
     alt: str
     caption: str
     credit: str
+    width: int | None = None  # pixels, when known: for width/height attributes
+    height: int | None = None
+    srcset: str = ""  # the original format: "lead-480w.jpg 480w, …, lead.jpg 2000w"
+    webp_srcset: str = ""  # for a <source type="image/webp">
+    sizes: str = LEAD_IMAGE_SIZES
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,8 @@ class TemplateContext:
     feed_absolute: str | None
     tags_index: str | None = None  # this language's list of tags
     og_image: str | None = None
+    og_image_alt: str = ""
+    og_image_size: tuple[int, int] | None = None  # (width, height) in pixels
     og_locale_alternates: tuple[str, ...] = ()  # locales of the page's other translations
     json_ld: tuple[Markup, ...] = ()  # safe to place inside <script type="application/ld+json">
     story: StoryView | None = None
@@ -195,9 +207,7 @@ class ContextBuilder:
         versions = {c: tr.path for c, tr in story.translations.items()}
         code = self.lang.code
         related = related_in_language(story.related, lambda k: code in self.site.stories[k].translations)
-        image = None
-        if t.image:
-            image = Image(relative(t.path, t.path + t.image), t.image_alt, t.image_caption, t.image_credit)
+        image = self._image(story, t) if t.image else None
         month = None
         if story.kind == "news":
             month = Link(self.dates.month_heading(t.date), relative(t.path, archive_path(code, f"{t.date:%Y/%m}")))
@@ -211,10 +221,29 @@ class ContextBuilder:
         alternates = tuple(self.config.language(c).locale for c in story.translations if c != code)
         json_ld = ()
         if story.kind == "news":
-            json_ld = tuple(script_json(block) for block in news_article(self.config, story, t, self.lang))
+            lead = self.site.images.get(f"{story.folder}/{t.image}") if t.image else None
+            json_ld = tuple(script_json(block) for block in news_article(self.config, story, t, self.lang, lead))
         return self._base("story" if story.kind == "news" else "page", t.path, t.title, t.summary, versions,
                           self._x_default(versions), story=view, og_locale_alternates=alternates, json_ld=json_ld,
-                          og_image=absolute(self.config.base_url, t.path + t.image) if t.image else None)
+                          og_image=absolute(self.config.base_url, t.path + t.image) if t.image else None,
+                          og_image_alt=t.image_alt if t.image else "",
+                          og_image_size=(image.width, image.height) if image and image.width else None)
+
+    def _image(self, story: Story, t: Translation) -> Image:
+        src = relative(t.path, t.path + t.image)
+        lead = self.site.images.get(f"{story.folder}/{t.image}")
+        if lead is None:  # not a raster image Pillow reads (SVG)
+            return Image(src, t.image_alt, t.image_caption, t.image_credit)
+
+        def srcset(variants, full: str | None) -> str:
+            items = [f"{relative(t.path, t.path + v.name)} {v.width}w" for v in variants]
+            return ", ".join(items + ([f"{full} {lead.width}w"] if full else []))
+        original = lead.srcset(lead.mime)
+        webp = lead.srcset("image/webp")
+        return Image(src, t.image_alt, t.image_caption, t.image_credit, lead.width, lead.height,
+                     srcset=srcset(original, src) if original else "",
+                     webp_srcset=srcset(webp, src if lead.mime == "image/webp" else None)
+                     if webp and lead.mime != "image/webp" else "")
 
     def front(self, keys: tuple[str, ...], number: int, total: int) -> TemplateContext:
         code = self.lang.code

@@ -34,6 +34,7 @@ def page_inputs(site: Site, spec: PageSpec) -> object:
         t = story.translations[code]
         related = related_in_language(story.related, lambda k: code in site.stories[k].translations)
         return (tuple(story.translations.values()),
+                tuple(site.images.get(f"{story.folder}/{tr.image}") for tr in story.translations.values()),
                 tuple(teaser_inputs(site.stories[k].translations[code]) for k in related),
                 tuple(site.tags[code][ref.key].path for ref in t.tags))
     if spec.kind == "tags":

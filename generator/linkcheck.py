@@ -65,6 +65,10 @@ class _PageReader(HTMLParser):
         url = a.get("href") if tag in ("a", "link") else a.get("src") if tag in ("img", "script", "source", "iframe") else None
         if url is not None:
             self.page.links.append(_Link(line, tag, url, self._nav_depth > 0, "hreflang" in a))
+        if tag in ("img", "source") and a.get("srcset"):
+            for candidate in a["srcset"].split(","):
+                if candidate.split():
+                    self.page.links.append(_Link(line, tag, candidate.split()[0], False, False))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "nav" and self._nav_depth:

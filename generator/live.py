@@ -23,7 +23,8 @@ from .i18n import load_catalogs
 from .link import LinkCache, link_site
 from .load import TAGS_FILE, load_story, load_tags, story_folders
 from .model import Kind, Site, SourceFile, Translation
-from .cache import ParseCache
+from .cache import CACHE_DIR, ParseCache
+from .images import prepare_images, published_files
 from .markup import BodyConverter
 from .parallel import map_chunks
 from .parse import parse_files, parse_sources
@@ -185,7 +186,10 @@ class LiveSite:
                          self._link_cache)
         if problems:
             return self._failed(problems, started)
-        site = replace(site, now=build_time(self.options, config))
+        prepared = prepare_images(site, config.root / CACHE_DIR, self.options.job_count, problems, prune=False)
+        if problems:
+            return self._failed(problems, started)
+        site = replace(site, now=build_time(self.options, config), images=prepared.images)
         return self._render(site, started, everything)
 
     def _load_folder(self, kind: Kind, key: str) -> None:
@@ -252,6 +256,7 @@ class LiveSite:
         self.media = {t.path + name: self.config.root / story.folder / name
                       for stories in (site.stories, site.pages) for story in stories.values()
                       for name in story.media for t in story.translations.values()}
+        self.media.update(published_files(site, self.config.root / CACHE_DIR))
         self.pages, self._entries, self._spec_paths, self._inputs = pages, entries, spec_paths, inputs
         self._site = site
         self.problems = ()

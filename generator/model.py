@@ -102,6 +102,31 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A smaller copy of a lead image (or a WebP one), published beside it."""
+
+    name: str  # "lead-480w.webp"
+    width: int
+    height: int
+    mime: str
+
+
+@dataclass(frozen=True)
+class LeadImage:
+    """An image used as a lead image: its size and the variants made of it."""
+
+    name: str  # "lead.jpg"
+    width: int  # upright, in pixels
+    height: int
+    mime: str
+    digest: str  # sha256 of the file: where its variants are cached
+    variants: tuple[Variant, ...] = ()  # narrowest first
+
+    def srcset(self, mime: str) -> tuple[Variant, ...]:
+        return tuple(v for v in self.variants if v.mime == mime)
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything the renderer needs, gathered before anything is rendered."""
 
@@ -112,6 +137,7 @@ class Site:
     tags: Mapping[str, Mapping[str, Tag]]  # lang → tag key → Tag, in the language's alphabetical order
     archives: Mapping[str, Mapping[str, tuple[str, ...]]]  # lang → "yyyy/mm" → story keys, newest first
     now: datetime | None = None  # the build's time: what "recent" means in the news sitemaps
+    images: Mapping[str, LeadImage] = field(default_factory=dict)  # "content/news/x/lead.jpg" → its sizes
 
     def translation(self, key: str, lang: str, kind: Kind = "news") -> Translation | None:
         stories = self.stories if kind == "news" else self.pages

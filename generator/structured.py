@@ -12,7 +12,7 @@ import json
 from markupsafe import Markup
 
 from .config import Language, SiteConfig
-from .model import Story, Translation
+from .model import LeadImage, Story, Translation
 from .urls import absolute, front_path
 
 CONTEXT = "https://schema.org"
@@ -37,7 +37,8 @@ def website(config: SiteConfig, lang: Language) -> dict:
             "inLanguage": lang.hreflang}
 
 
-def news_article(config: SiteConfig, story: Story, t: Translation, lang: Language) -> list[dict]:
+def news_article(config: SiteConfig, story: Story, t: Translation, lang: Language,
+                 lead: LeadImage | None = None) -> list[dict]:
     url = absolute(config.base_url, t.path)
     article: dict = {
         "@context": CONTEXT,
@@ -57,7 +58,14 @@ def news_article(config: SiteConfig, story: Story, t: Translation, lang: Languag
     else:
         article["author"] = [publisher(config, lang)]
     if t.image:
-        article["image"] = [absolute(config.base_url, t.path + t.image)]
+        image = {"@type": "ImageObject", "url": absolute(config.base_url, t.path + t.image)}
+        if lead is not None:
+            image.update(width=lead.width, height=lead.height)
+        if t.image_caption:
+            image["caption"] = t.image_caption
+        if t.image_credit:
+            image["creditText"] = t.image_credit
+        article["image"] = [image]
     if t.tags:
         article["keywords"] = [tag.name for tag in t.tags]
     source = next(story.translations[c] for c in config.fallback_order() if c in story.translations)

@@ -75,20 +75,23 @@ def copy_static(site: Site, staging: Path) -> None:
         shutil.copytree(static, staging / "static", dirs_exist_ok=True)
 
 
-def copy_media(site: Site, staging: Path) -> None:
-    """Each story's media beside each of its pages (hard links when possible)."""
+def copy_media(site: Site, staging: Path, made: dict[str, Path]) -> None:
+    """Each story's media beside each of its pages, and the files made from them
+    (`made`: output path → file); hard links when possible."""
     root = site.config.root
+    files = dict(made)
     for stories in (site.stories, site.pages):
         for story in stories.values():
             for name in story.media:
-                source = root / story.folder / name
                 for t in story.translations.values():
-                    target = staging / t.path / name
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    try:
-                        os.link(source, target)
-                    except OSError:
-                        shutil.copy2(source, target)
+                    files[t.path + name] = root / story.folder / name
+    for path, source in files.items():
+        target = staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
 
 
 def publish(staging: Path, output: Path) -> None:

@@ -86,6 +86,15 @@ def story(title: str, date: str = "2023-11-24T10:30:00+02:00", body: str = "Body
     return "\n".join(lines + ["---", body, ""])
 
 
+def tiny_jpeg(width: int = 16, height: int = 9) -> bytes:
+    """A real (small) JPEG: lead images are read and resized by the build."""
+    import io
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 120, 200)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 class Built:
     """A finished build: exit status, messages and the output folder."""
 

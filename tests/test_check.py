@@ -85,3 +85,10 @@ def test_a_stylesheet_from_another_host_is_reported(sample):
     plant(sample, SEED_EN, "</head>", '<link rel="stylesheet" href="https://cdn.example.com/x.css"></head>')
     result = run_newsgen("check", "--site", str(sample))
     assert result.returncode == 1 and "loads or links another host" in result.stderr
+
+
+def test_finds_a_missing_image_variant(sample):
+    (sample / SEED_EN).parent.joinpath("lead-960w.webp").unlink()
+    result = run_newsgen("check", "--site", str(sample))
+    assert result.returncode == 1
+    assert f"{SEED_EN}:" in result.stderr and "dead link: lead-960w.webp" in result.stderr

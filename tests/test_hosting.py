@@ -39,6 +39,7 @@ def links_in(url: str, body: bytes, content_type: str) -> list[str]:
         doc = BeautifulSoup(body, "html.parser")
         found = [a["href"] for a in doc.find_all(["a", "link"], href=True)]
         found += [e["src"] for e in doc.find_all(["img", "script", "source"], src=True)]
+        found += [c.split()[0] for e in doc.find_all(["img", "source"], srcset=True) for c in e["srcset"].split(",")]
     elif content_type in ("text/xml", "application/xml", "application/atom+xml") or url.endswith(".xml"):
         tree = ET.fromstring(body)
         found = [e.get("href") for e in tree.iter() if e.get("href")]

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import make_site, run_newsgen, story
+from conftest import make_site, run_newsgen, story, tiny_jpeg
 from servers import Serving
 
 SITE = f"""
@@ -17,7 +17,7 @@ SITE = f"""
 """
 
 
-JPEG = b"\xff\xd8\xff\xe0 stand-in"
+JPEG = tiny_jpeg()
 
 
 @pytest.fixture

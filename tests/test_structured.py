@@ -40,7 +40,10 @@ def test_news_article_matches_the_front_matter(sample):
     assert article["dateModified"] == "2023-11-24T10:30:00+02:00"
     assert article["inLanguage"] == "en"
     assert article["mainEntityOfPage"]["@id"] == en.select_one("link[rel=canonical]")["href"]
-    assert article["image"] == [BASE + "en/2023/11/russia-iran-defense-cooperation/lead.jpg"]
+    image, = article["image"]
+    assert image["url"] == BASE + "en/2023/11/russia-iran-defense-cooperation/lead.jpg"
+    assert (image["width"], image["height"]) == (1200, 675)  # the sample's lead.jpg
+    assert image["creditText"] == "Illustrative photo: Getty Images"
     assert article["publisher"]["name"] == "News"
     assert sorted(article["keywords"]) == ["Drones", "Iran", "Russia"]
     ua_url = BASE + "ua/2023/11/rosiia-ta-iran-rozshyriuiut-oboronnu-spivpratsiu-popry-brak-ozbroien/"

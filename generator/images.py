@@ -1,0 +1,215 @@
+"""Lead images in the sizes a browser picks from: variants made with Pillow,
+cached by the image's content.
+
+A story's lead image (front matter `image:`) is published as it is and, for
+`srcset`, as narrower copies (480, 960 and 1600 px wide, only those narrower
+than the original) in WebP and in the original format, plus a full-width
+WebP. Encoding is the slow part, so variants are kept under
+`<site>/.newsgen-cache/images/<sha256 of the file>/` and made once per image
+content: a rebuild, a renamed story or a second story using the same photo
+re-encodes nothing. The build hard-links them beside the story's pages.
+Each image's pixel size is read too, for `width`/`height` attributes (no
+layout shift) and for structured data.
+
+The variants carry no metadata (EXIF GPS positions stay out of them); they are
+turned upright by the EXIF orientation first, as browsers show the original.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import Problem
+from .model import LeadImage, Site, Translation, Variant
+from .parallel import map_chunks
+
+WIDTHS = (480, 960, 1600)
+#: Pillow format → (MIME type, whether we resize it). GIFs may be animated, SVGs are not pixels.
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+IMAGES_DIR = "images"
+_INDEX = "index.json"
+#: Bump when the encoding settings change, so cached variants are made again.
+_ENCODER = "1"
+
+
+@dataclass(frozen=True)
+class PreparedImages:
+    images: Mapping[str, LeadImage]  # source path ("content/news/x/lead.jpg") → its image
+    encoded: int  # variant files made by this build (0 when the cache had them all)
+
+
+def plan_variants(name: str, width: int, height: int, mime: str) -> tuple[Variant, ...]:
+    """Narrower copies in the original format and WebP, then a full-width WebP."""
+    stem, dot, ext = name.rpartition(".")
+    stem = stem or ext
+    variants = []
+    for w in WIDTHS:
+        if w < width:
+            h = max(1, round(height * w / width))
+            if mime != "image/webp":
+                variants.append(Variant(f"{stem}-{w}w.{ext}", w, h, mime))
+            variants.append(Variant(f"{stem}-{w}w.webp", w, h, "image/webp"))
+    if mime != "image/webp":
+        variants.append(Variant(f"{stem}-{width}w.webp", width, height, "image/webp"))
+    return tuple(variants)
+
+
+class ImageCache:
+    """`<site>/.newsgen-cache/images/`: variants by content hash, and an index
+    remembering each file's hash and size by its (size, mtime), so an unchanged
+    image is not even read again."""
+
+    def __init__(self, root: Path):
+        self.folder = root / IMAGES_DIR
+        self.root = root
+        try:
+            index = json.loads((self.folder / _INDEX).read_text())
+            self.index = index["files"] if index.get("encoder") == _ENCODER else {}
+        except (OSError, ValueError, KeyError, TypeError):
+            self.index = {}
+
+    def variant_file(self, image: LeadImage, variant: Variant) -> Path:
+        return variant_file(self.root, image, variant)
+
+    def save(self, used: set[str]) -> None:
+        """Write the index; forget files and variant folders no image uses any more."""
+        self.index = {path: entry for path, entry in self.index.items() if path in used}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = self.folder / f"{_INDEX}.{os.getpid()}"
+        temporary.write_text(json.dumps({"encoder": _ENCODER, "files": self.index}, sort_keys=True))
+        os.replace(temporary, self.folder / _INDEX)
+        digests = {entry["digest"] for entry in self.index.values()}
+        for child in self.folder.iterdir():
+            if child.is_dir() and child.name not in digests:
+                shutil.rmtree(child, ignore_errors=True)
+
+
+def prepare_images(site: Site, cache_root: Path, jobs: int, problems: list[Problem],
+                   prune: bool = True) -> PreparedImages:
+    """Read every lead image's size, and make the variants the cache lacks."""
+    root = site.config.root
+    cache = ImageCache(cache_root)
+    users: dict[str, Translation] = {}
+    media: dict[str, tuple[str, ...]] = {}
+    for stories in (site.stories, site.pages):
+        for story in stories.values():
+            for t in story.translations.values():
+                if t.image:
+                    users.setdefault(f"{story.folder}/{t.image}", t)
+                    media[f"{story.folder}/{t.image}"] = story.media
+    images: dict[str, LeadImage] = {}
+    for path, t in users.items():
+        image = _read(root / path, path, t.image, cache)
+        if image is None:
+            continue
+        if isinstance(image, str):
+            problems.append(Problem(t.source, t.line_of("image"), f"the image `{t.image}` cannot be read: {image}",
+                                    "Save it again as JPEG, PNG or WebP"))
+            continue
+        clash = sorted({v.name for v in image.variants} & set(media[path]))
+        if clash:
+            problems.append(Problem(t.source, t.line_of("image"),
+                                    f"`{clash[0]}` in this story's folder has the name newsgen gives a smaller "
+                                    f"copy of `{t.image}`", f"Rename `{clash[0]}`"))
+            continue
+        images[path] = image
+    todo = []
+    for path, image in images.items():
+        missing = {cache.variant_file(image, v): v for v in image.variants if not cache.variant_file(image, v).exists()}
+        if missing and not any(job[1] == image.digest for job in todo):  # the same photo twice: made once
+            todo.append((str(root / path), image.digest, tuple((str(f), v) for f, v in missing.items())))
+    encoded = 0
+    for count, failures in map_chunks(_encode, None, todo, jobs):
+        encoded += count
+        for path, message in failures:
+            t = users[str(Path(path).relative_to(root))]
+            problems.append(Problem(t.source, t.line_of("image"), f"the image `{t.image}` cannot be resized: {message}"))
+    if not problems:
+        cache.save(set(images) if prune else set(images) | set(cache.index))
+    return PreparedImages(images, encoded)
+
+
+def variant_file(cache_root: Path, image: LeadImage, variant: Variant) -> Path:
+    """Named by content and size only, so the same photo under another name is the same file."""
+    return cache_root / IMAGES_DIR / image.digest / f"{variant.width}w.{_EXTENSIONS[variant.mime]}"
+
+
+def published_files(site: Site, cache_root: Path) -> dict[str, Path]:
+    """Output path → cached file, for every variant beside every page that shows it."""
+    files = {}
+    for stories in (site.stories, site.pages):
+        for story in stories.values():
+            for t in story.translations.values():
+                image = site.images.get(f"{story.folder}/{t.image}") if t.image else None
+                if image is not None:
+                    for variant in image.variants:
+                        files[t.path + variant.name] = variant_file(cache_root, image, variant)
+    return files
+
+
+def _read(file: Path, path: str, name: str, cache: ImageCache) -> LeadImage | str | None:
+    """The image's size and variants plan, from the index when the file is unchanged."""
+    try:
+        stat = file.stat()
+        entry = cache.index.get(path)
+        if not entry or entry["stamp"] != [stat.st_size, stat.st_mtime_ns]:
+            digest = hashlib.sha256(file.read_bytes()).hexdigest()
+            with Image.open(file) as im:
+                width, height = ImageOps.exif_transpose(im).size if _rotated(im) else im.size
+                kind = im.format
+            entry = {"stamp": [stat.st_size, stat.st_mtime_ns], "digest": digest, "width": width,
+                     "height": height, "format": kind}
+            cache.index[path] = entry
+    except UnidentifiedImageError:
+        return None  # SVG, or AVIF without Pillow support: published as it is, unsized
+    except (OSError, ValueError) as err:
+        return str(err)
+    mime = FORMATS.get(entry["format"])
+    if mime is None:  # GIF and others: published as they are, sized for the <img> only
+        return LeadImage(name, entry["width"], entry["height"], Image.MIME.get(entry["format"], ""), entry["digest"])
+    return LeadImage(name, entry["width"], entry["height"], mime, entry["digest"],
+                     plan_variants(name, entry["width"], entry["height"], mime))
+
+
+def _rotated(im: Image.Image) -> bool:
+    return im.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # orientations that swap width and height
+
+
+def _encode(_shared, todo: list[tuple[str, str, tuple[tuple[str, Variant], ...]]]) -> tuple[int, list[tuple[str, str]]]:
+    """Make the missing variants of some images (in a worker process)."""
+    count, failures = 0, []
+    for source, _digest, variants in todo:
+        try:
+            with Image.open(source) as im:
+                upright = ImageOps.exif_transpose(im)
+                upright.load()
+            for target, variant in variants:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                resized = upright if upright.width == variant.width else \
+                    upright.resize((variant.width, variant.height), Image.Resampling.LANCZOS)
+                temporary = f"{target}.{os.getpid()}.part"
+                _save(resized, temporary, variant.mime)
+                os.replace(temporary, target)
+                count += 1
+        except (OSError, ValueError) as err:
+            failures.append((source, str(err)))
+    return count, failures
+
+
+def _save(im: Image.Image, target: str, mime: str) -> None:
+    if mime == "image/webp":
+        if im.mode not in ("RGB", "RGBA"):
+            im = im.convert("RGBA" if "A" in im.getbands() or im.mode == "P" else "RGB")
+        im.save(target, "WEBP", quality=80, method=4)
+    elif mime == "image/jpeg":
+        im.convert("RGB").save(target, "JPEG", quality=82, optimize=True, progressive=True)
+    else:
+        im.save(target, "PNG", optimize=True)
