@@ -26,6 +26,7 @@ from .parse import parse_sources
 from .render import plan_pages, render_specs
 from .write import (copy_media, copy_static, discard, output_lock, publish, remove_leftovers,
                     start_staging, write_pages)
+from .urllock import LockEntry, plan_redirects, read_lock, updated_lock, write_lock
 from .xmlout import sitemap
 
 
@@ -60,6 +61,7 @@ class Gathered:
     site: Site
     catalogs: dict[str, NullTranslations]
     images_encoded: int
+    lock: tuple[LockEntry, ...]  # content/urls.lock as it was read
 
 
 def gather(options: BuildOptions, config: SiteConfig | None = None) -> Gathered:
@@ -74,10 +76,13 @@ def gather(options: BuildOptions, config: SiteConfig | None = None) -> Gathered:
     _stop_if(problems)
     site = link_site(config, loaded.media, loaded.tag_names, translations, options.drafts, problems)
     _stop_if(problems)
+    lock = read_lock(config, problems)
+    redirects = plan_redirects(site, lock, problems)
+    _stop_if(problems)
     prepared = prepare_images(site, config.root / CACHE_DIR, options.job_count, problems)
     _stop_if(problems)
-    site = replace(site, now=build_time(options, config), images=prepared.images)
-    return Gathered(site, catalogs, prepared.encoded)
+    site = replace(site, now=build_time(options, config), images=prepared.images, redirects=redirects)
+    return Gathered(site, catalogs, prepared.encoded, lock)
 
 
 def build_time(options: BuildOptions, config: SiteConfig) -> datetime:
@@ -109,6 +114,8 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
         except BaseException:
             discard(staging)
             raise
+        if not options.drafts:  # a preview with drafts publishes nothing for good
+            write_lock(config, updated_lock(site, gathered.lock))
     return BuildResult(count, time.perf_counter() - started, gathered.images_encoded)
 
 

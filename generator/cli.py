@@ -16,6 +16,7 @@ from .catalogs import run_i18n
 from .linkcheck import check_output
 from .scaffold import new_story
 from .serve import ServeError, serve
+from .urllock import missing_from_output
 from .status import format_json, format_table, translation_status
 
 DESCRIPTION = """\
@@ -75,7 +76,8 @@ def parser() -> argparse.ArgumentParser:
                             description="Check the content for every problem a build would find, without "
                                         "writing anything; then, if the output folder exists, check the built "
                                         "site: dead links and fragments, hreflang reciprocity and x-default, "
-                                        "unmarked links into another language, well-formed feeds and sitemap.")
+                                        "unmarked links into another language, well-formed feeds and sitemaps, "
+                                        "and that every URL in content/urls.lock is still served.")
     site_option(c)
     c.add_argument("--drafts", action="store_true", help="check drafts as if publishing them")
     c.add_argument("--output", type=Path, metavar="DIR", help="the built site to check (default: <site>/output)")
@@ -147,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(site.pages)} standalone page{'s' if len(site.pages) != 1 else ''})")
             if options.output_dir.is_dir():
                 checked, problems = check_output(site.config, options.output_dir)
+                problems += missing_from_output(site.config, options.output_dir, problems)
                 if problems:
                     raise BuildFailed(problems)
                 print(f"output: no problems ({checked} pages in {options.output_dir})")

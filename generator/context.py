@@ -145,6 +145,8 @@ class TemplateContext:
     listing: Listing | None = None
     tag_index: tuple[TagEntry, ...] = ()
     choices: tuple[SwitchItem, ...] = field(default_factory=tuple)  # chooser and 404
+    robots: str = ""  # <meta name="robots">: "noindex" for notices that search engines should drop
+    moved_to: Link | None = None  # a redirect page: where the story lives now
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -303,6 +305,19 @@ class ContextBuilder:
         return Pagination(number, total,
                           relative(path, path_of(number - 1)) if number > 1 else None,
                           relative(path, path_of(number + 1)) if number < total else None)
+
+    def retracted(self, t: Translation) -> TemplateContext:
+        """What stays at a withdrawn translation's URL: a short notice, not indexed."""
+        view = StoryView(title=t.title, date=self._date(t.date), updated=None, month=None, reading_minutes=0,
+                         author="", source="", image=None, body=Markup(""), tags=(), related=())
+        return self._base("retracted", t.path, t.title, "", {self.lang.code: t.path}, t.path, story=view,
+                          robots="noindex")
+
+    def redirect(self, old_path: str, t: Translation) -> TemplateContext:
+        """An old URL of `t`: canonical to where it lives now, and a refresh that goes there."""
+        context = self._base("redirect", old_path, t.title, "", {}, t.path, robots="noindex",
+                             moved_to=Link(t.title, relative(old_path, t.path)))
+        return replace(context, canonical=absolute(self.config.base_url, t.path), alternates=())
 
     def chooser(self) -> TemplateContext:
         versions = {c: front_path(c) for c in self.config.codes}

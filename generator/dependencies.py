@@ -25,6 +25,13 @@ def page_inputs(site: Site, spec: PageSpec) -> object:
     config, code = site.config, spec.lang
     if spec.kind in ("robots", "chooser", "404", "sitemap-index"):
         return ()  # settings and theme only
+    if spec.kind == "retracted":
+        return site.retracted[spec.key]
+    if spec.kind == "redirect":
+        t = site.by_id(site.redirects[spec.key])
+        return t.title, t.path
+    if spec.kind in ("redirects-netlify", "redirects-nginx"):
+        return tuple(sorted((old, site.by_id(tid).path) for old, tid in site.redirects.items()))
     if spec.kind == "news-sitemap":
         return tuple(site.stories[k].translations[code] for k in recent_news(site, code, site.now))
     if spec.kind == "feed":

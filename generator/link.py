@@ -16,7 +16,7 @@ from .config import SiteConfig
 from .errors import Problem
 from .load import TAGS_FILE, TagName
 from .markup import resolve_story_links
-from .model import Site, Story, Tag, TagRef, Translation
+from .model import Site, Story, Tag, TagRef, Translation, translation_id
 from .related import rank_related
 from .slugs import slugify
 from .urls import page_path, relative, story_path
@@ -93,12 +93,16 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
     published.sort(key=lambda t: (t.kind, t.key, order[t.lang]))
 
     paths = _assign_paths(published, problems)
-    published = [t for t in published if (t.kind, t.key, t.lang) in paths]
+    # A retracted translation keeps its URL (for a notice) and nothing else: no lists, tags or links.
+    retracted = {translation_id(t.kind, t.key, t.lang): replace(t, path=paths[(t.kind, t.key, t.lang)], body_html="")
+                 for t in published if t.retracted and (t.kind, t.key, t.lang) in paths}
+    published = [t for t in published if (t.kind, t.key, t.lang) in paths and not t.retracted]
+    withdrawn = {(t.kind, t.key) for t in retracted.values()} - {(t.kind, t.key) for t in published}
     tags = _resolve_tags(config, tag_names, published, cache, problems)
     grouped: dict[tuple[str, str], dict[str, Translation]] = defaultdict(dict)
     for t in published:
         grouped[(t.kind, t.key)][t.lang] = t
-    _check_related(grouped, drafts_only, problems)
+    _check_related(grouped, drafts_only | withdrawn, problems)
 
     news = {key: tr for (kind, key), tr in grouped.items() if kind == "news"}
     pages = {key: tr for (kind, key), tr in grouped.items() if kind == "page"}
@@ -114,7 +118,11 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
         def resolve(target: str, fragment: str, attributes: str, inner: str) -> str:
             candidates = news.get(target) or pages.get(target)
             if not candidates:
-                if ("news", target) in drafts_only or ("page", target) in drafts_only:
+                if ("news", target) in withdrawn or ("page", target) in withdrawn:
+                    problems.append(Problem(t.source, _line_of(t, target),
+                                            f"`story:{target}` links to a story that was withdrawn (`retracted: true`)",
+                                            "Remove the link"))
+                elif ("news", target) in drafts_only or ("page", target) in drafts_only:
                     problems.append(Problem(t.source, _line_of(t, target),
                                             f"`story:{target}` links to a story that is only a draft",
                                             "Publish it, or build with --drafts to preview"))
@@ -170,7 +178,7 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
             months[f"{stories[key].translations[code].date:%Y/%m}"].append(key)
         archives[code] = {month: tuple(months[month]) for month in sorted(months, reverse=True)}
     tag_pages = _tag_pages(config, stories, front, cache.collation)
-    return Site(config, stories, standalone, front, tag_pages, archives)
+    return Site(config, stories, standalone, front, tag_pages, archives, retracted=retracted)
 
 
 def _line_of(t: Translation, target: str) -> int:

@@ -29,6 +29,7 @@ from .markup import BodyConverter
 from .parallel import map_chunks
 from .parse import parse_files, parse_sources
 from .render import PageSpec, Renderer, plan_pages, render_specs
+from .urllock import plan_redirects, read_lock
 from .xmlout import sitemap
 
 #: Below this many pages to render, one process is quicker than starting workers.
@@ -186,10 +187,11 @@ class LiveSite:
                          self._link_cache)
         if problems:
             return self._failed(problems, started)
+        redirects = plan_redirects(site, read_lock(config, problems), problems)  # read, never written, by serve
         prepared = prepare_images(site, config.root / CACHE_DIR, self.options.job_count, problems, prune=False)
         if problems:
             return self._failed(problems, started)
-        site = replace(site, now=build_time(self.options, config), images=prepared.images)
+        site = replace(site, now=build_time(self.options, config), images=prepared.images, redirects=redirects)
         return self._render(site, started, everything)
 
     def _load_folder(self, kind: Kind, key: str) -> None:

