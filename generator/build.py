@@ -1,4 +1,4 @@
-"""The build pipeline: load → parse → link → render → write.
+"""The build pipeline: load → parse → link → render → write (→ search index).
 
 Everything is gathered (and every problem found) before anything is rendered;
 nothing is written outside a staging folder until the whole site rendered.
@@ -24,6 +24,7 @@ from .model import Page, Site
 from .parallel import default_jobs, map_chunks
 from .parse import parse_sources
 from .render import plan_pages, render_specs
+from .search import index_pages
 from .write import (copy_media, copy_static, discard, output_lock, publish, remove_leftovers,
                     start_staging, write_pages)
 from .urllock import LockEntry, plan_redirects, read_lock, updated_lock, write_lock
@@ -110,6 +111,8 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
             count = sum(n for n, _, _ in results) + write_pages(staging, [Page("sitemap.xml", sitemap(entries))])
             copy_static(site, staging)
             copy_media(site, staging, published_files(site, config.root / CACHE_DIR))
+            if config.search:
+                _stop_if(index_pages(staging))
             publish(staging, output)
         except BaseException:
             discard(staging)

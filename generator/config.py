@@ -28,8 +28,9 @@ SITE_KEYS = {
     "per_page": int,
     "publisher": str,  # the newsroom's name, for structured data (default: each language's title)
     "logo": str,  # a file in the theme's static folder, for structured data
+    "search": bool,  # a search page per language, indexed by Pagefind after each build
 }
-SITE_DEFAULTS = {"theme": "default", "timezone": "UTC", "per_page": 20, "publisher": "", "logo": ""}
+SITE_DEFAULTS = {"theme": "default", "timezone": "UTC", "per_page": 20, "publisher": "", "logo": "", "search": True}
 LANGUAGE_KEYS = {"locale": str, "hreflang": str, "label": str, "title": str,
                  "quotes": str, "typographic_apostrophe": bool}
 
@@ -62,6 +63,7 @@ class SiteConfig:
     languages: tuple[Language, ...]
     publisher: str = ""
     logo: str = ""  # relative to the theme's static folder
+    search: bool = True
 
     @property
     def base_path(self) -> str:
@@ -124,7 +126,9 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
     for key, value in site.items():
         if key not in SITE_KEYS:
             bad("site", key, f"unknown key `{key}` in [site]", did_you_mean(key, SITE_KEYS))
-        elif not isinstance(value, SITE_KEYS[key]) or isinstance(value, bool):
+        elif SITE_KEYS[key] is bool and not isinstance(value, bool):
+            bad("site", key, f"`{key}` must be true or false, not {value!r}")
+        elif SITE_KEYS[key] is not bool and (not isinstance(value, SITE_KEYS[key]) or isinstance(value, bool)):
             bad("site", key, f"`{key}` must be a {SITE_KEYS[key].__name__}, not {value!r}")
         else:
             values[key] = value
@@ -217,6 +221,7 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
         languages=tuple(languages),
         publisher=values["publisher"],
         logo=logo,
+        search=values["search"],
     )
 
 

@@ -19,7 +19,7 @@ from .i18n import DateFormatter
 from .model import Site, Story, Tag, Translation
 from .related import related_in_language
 from .structured import front_page, news_article, script_json
-from .urls import absolute, archive_path, front_path, relative, tag_index_path, tag_path
+from .urls import absolute, archive_path, front_path, relative, search_path, tag_index_path, tag_path
 
 #: Reading speed for the "5 minutes read" line.
 WORDS_PER_MINUTE = 200
@@ -120,6 +120,16 @@ class TagEntry:
 
 
 @dataclass(frozen=True)
+class SearchView:
+    """What the search page's script needs; its words come from the catalogs."""
+
+    bundle: str  # the Pagefind bundle folder, relative: "../../pagefind/"
+    root: str  # the site root, relative: "../../" (result URLs are made from it)
+    script: str  # the theme's search script, relative
+    stemming: str  # "uk": cut Ukrainian endings from the query (Pagefind has no Ukrainian stemmer)
+
+
+@dataclass(frozen=True)
 class TemplateContext:
     """Everything a template may use."""
 
@@ -136,6 +146,7 @@ class TemplateContext:
     feed: str | None  # this language's Atom feed (relative)
     feed_absolute: str | None
     tags_index: str | None = None  # this language's list of tags
+    search_page: str | None = None  # this language's search page (when the site has search)
     og_image: str | None = None
     og_image_alt: str = ""
     og_image_size: tuple[int, int] | None = None  # (width, height) in pixels
@@ -147,6 +158,7 @@ class TemplateContext:
     choices: tuple[SwitchItem, ...] = field(default_factory=tuple)  # chooser and 404
     robots: str = ""  # <meta name="robots">: "noindex" for notices that search engines should drop
     moved_to: Link | None = None  # a redirect page: where the story lives now
+    search: SearchView | None = None  # the search page
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -195,7 +207,8 @@ class ContextBuilder:
             switcher=switcher, home=relative(path, front_path(self.lang.code)),
             stylesheet=relative(path, "static/style.css"), feed=relative(path, feed),
             feed_absolute=absolute(config.base_url, feed),
-            tags_index=relative(path, tag_index_path(self.lang.code)), **extra)
+            tags_index=relative(path, tag_index_path(self.lang.code)),
+            search_page=relative(path, search_path(self.lang.code)) if config.search else None, **extra)
 
     def _x_default(self, versions: dict[str, str]) -> str:
         return next(versions[c] for c in self.config.fallback_order() if c in versions)
@@ -319,6 +332,17 @@ class ContextBuilder:
                              moved_to=Link(t.title, relative(old_path, t.path)))
         return replace(context, canonical=absolute(self.config.base_url, t.path), alternates=())
 
+    def search(self) -> TemplateContext:
+        """The language's search page: a form, and a script that queries the Pagefind index."""
+        code = self.lang.code
+        path = search_path(code)
+        versions = {c: search_path(c) for c in self.config.codes}
+        title = self.translations.gettext("Search")
+        view = SearchView(relative(path, "pagefind/"), relative(path, ""), relative(path, "static/search.js"),
+                          "uk" if self.lang.hreflang == "uk" else "")
+        return self._base("search", path, title, title, versions, self._x_default(versions), search=view,
+                          robots="noindex")
+
     def chooser(self) -> TemplateContext:
         versions = {c: front_path(c) for c in self.config.codes}
         context = self._base("chooser", "", self.lang.title, self.lang.title, versions, "")
@@ -333,5 +357,6 @@ class ContextBuilder:
         return TemplateContext(
             kind="404", lang=self.lang, site_title=self.lang.title, title="404", description="",
             canonical=None, alternates=(), switcher=choices, home=base + front_path(self.lang.code),
-            stylesheet=base + "static/style.css", feed=None, feed_absolute=None, choices=choices)
+            stylesheet=base + "static/style.css", feed=None, feed_absolute=None, choices=choices,
+            search_page=base + search_path(self.lang.code) if self.config.search else None)
 

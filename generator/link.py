@@ -22,7 +22,7 @@ from .slugs import slugify
 from .urls import page_path, relative, story_path
 
 #: Page slugs that would shadow the folders a language section is made of.
-RESERVED_SLUGS = re.compile(r"^(tags|page|static|feed\.xml|\d{4})$")
+RESERVED_SLUGS = re.compile(r"^(tags|page|search|static|feed\.xml|news-sitemap\.xml|\d{4})$")
 
 TranslationId = tuple[str, str, str]  # (kind, key, lang)
 

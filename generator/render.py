@@ -44,6 +44,8 @@ def plan_pages(site: Site) -> list[PageSpec]:
         specs.append(PageSpec("feed", code))
         specs.append(PageSpec("news-sitemap", code))
         specs.append(PageSpec("tags", code))
+        if config.search:
+            specs.append(PageSpec("search", code))
         for number in range(1, page_count(len(site.front[code]), config) + 1):
             specs.append(PageSpec("front", code, number=number))
         for tag in site.tags[code].values():
@@ -135,6 +137,8 @@ class Renderer:
             template, lastmod = "list.html", None
         elif spec.kind == "tags":
             context, template, lastmod = builder.tag_index(), "tags.html", None
+        elif spec.kind == "search":
+            context, template, lastmod = builder.search(), "search.html", None
         elif spec.kind == "retracted":
             context, template, lastmod = builder.retracted(site.retracted[spec.key]), "retracted.html", None
         elif spec.kind == "redirect":

@@ -22,6 +22,10 @@ def tag_index_path(lang: str) -> str:
     return f"{lang}/tags/"
 
 
+def search_path(lang: str) -> str:
+    return f"{lang}/search/"
+
+
 def page_path(lang: str, slug: str) -> str:
     return f"{lang}/{slug}/"
 

@@ -103,12 +103,14 @@ def test_feeds_parse_and_list_the_newest_stories(sample):
         assert dates == sorted(dates, reverse=True)
 
 
-def test_sitemap_lists_every_html_page_but_404_with_alternates(sample):
+def test_sitemap_lists_every_html_page_but_404_and_noindex_ones_with_alternates(sample):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
     root = ET.fromstring((sample.output / "sitemap.xml").read_bytes())
     locs = {u.find("s:loc", ns).text for u in root.findall("s:url", ns)}
+    noindex = {p for p in sample.find("**/*.html") if '<meta name="robots" content="noindex">' in sample.text(p)}
+    assert noindex == {f"{lang}/search/index.html" for lang in ("ua", "en", "ru")}  # search pages
     pages = {("https://example.org/news/" + p).removesuffix("index.html")
-             for p in sample.find("**/*.html") if p != "404.html"}
+             for p in sample.find("**/*.html") if p != "404.html" and p not in noindex}
     assert locs == pages
     for url in root.findall("s:url", ns):
         hreflangs = [link.get("hreflang") for link in url.findall("x:link", ns)]

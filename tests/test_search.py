@@ -1,0 +1,144 @@
+"""Search in each language: Pagefind indexes the built pages per <html lang>;
+the search page, served by nginx under a sub-path, finds stories in Chromium.
+Ukrainian, which Pagefind cannot stem, still finds inflected forms."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import copy_sample_site, make_site, require, story
+from hosting import Nginx, free_port
+
+SUB_PATH = "/world/news/"
+SEED = {
+    "ua": "Росія та Іран розширюють оборонну співпрацю попри брак озброєнь",
+    "en": "Expanded defense cooperation between Russia and Iran despite weapon shortages",
+    "ru": "Россия и Иран расширяют оборонное сотрудничество несмотря на нехватку вооружений",
+}
+
+
+@pytest.fixture(scope="module")
+def hosted(tmp_path_factory):
+    """The sample site plus a story whose Ukrainian text has "Іран" only as "Іраном"."""
+    nginx = require("nginx", "static-hosting tests serve the output with nginx (apt-get install nginx)")
+    root = copy_sample_site(tmp_path_factory.mktemp("search"))
+    folder = root / "content/news/oil-deal"
+    folder.mkdir()
+    (folder / "ua.md").write_text(story("Нафтова угода", date="2023-11-20T09:00:00+02:00",
+                                        body="Туреччина підписала нафтову угоду з Іраном."), encoding="utf-8")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}{SUB_PATH}"
+    from generator.cli import main
+    assert main(["build", "--site", str(root), "--base-url", base, "--quiet"]) == 0
+    server = Nginx(nginx, root / "output", SUB_PATH, root / "nginx", port)
+    yield server
+    server.stop()
+
+
+def search(browser, server: Nginx, lang: str, query: str) -> list[dict]:
+    page = browser.new_page()
+    try:
+        page.goto(f"{server.base}{lang}/search/")
+        page.fill("input[name=q]", query)
+        page.click("form.search button[type=submit]")
+        page.wait_for_function("""() => document.querySelector('.search-results').children.length > 0
+            || (document.querySelector('.search-status').textContent !== ''
+                && document.querySelector('form.search').dataset.searching
+                   !== document.querySelector('.search-status').textContent)""", timeout=15000)
+        return page.eval_on_selector_all(".search-results li", """items => items.map(li => ({
+            title: li.querySelector('h2 a').textContent,
+            href: li.querySelector('h2 a').href,
+            date: (li.querySelector('.date') || {}).textContent || '',
+            excerpt: li.querySelector('.excerpt').textContent,
+            marks: [...li.querySelectorAll('.excerpt mark')].map(m => m.textContent),
+            status: document.querySelector('.search-status').textContent}))""") or [
+            {"status": page.text_content(".search-status")}]
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_ukrainian_search_finds_the_seed_story(hosted, browser):
+    results = search(browser, hosted, "ua", "Іран")
+    titles = [r["title"] for r in results]
+    assert SEED["ua"] in titles
+    seed = results[titles.index(SEED["ua"])]
+    assert seed["href"].startswith(hosted.base + "ua/2023/11/")
+    assert seed["date"].replace("\u202f", " ").startswith("24 листопада 2023")
+    assert any(mark.lower().startswith("іран") for mark in seed["marks"])
+    assert all(r["href"].startswith(hosted.base + "ua/") for r in results)  # only Ukrainian pages
+
+
+@pytest.mark.browser
+def test_english_search_finds_the_seed_story(hosted, browser):
+    results = search(browser, hosted, "en", "Iran")
+    assert SEED["en"] in [r["title"] for r in results]
+    assert all(r["href"].startswith(hosted.base + "en/") for r in results)
+    assert any(r["date"].startswith("November 24, 2023") for r in results)
+
+
+@pytest.mark.browser
+def test_russian_search_stems_with_pagefind(hosted, browser):
+    results = search(browser, hosted, "ru", "Ирана")
+    assert SEED["ru"] in [r["title"] for r in results]
+
+
+@pytest.mark.browser
+def test_ukrainian_inflected_forms_find_each_other(hosted, browser):
+    """The oil story says only "Іраном": "Ірану" and "Іран" still find it."""
+    for query in ("Ірану", "Іран", "іраном"):
+        titles = [r.get("title") for r in search(browser, hosted, "ua", query)]
+        assert "Нафтова угода" in titles, (query, titles)
+
+
+@pytest.mark.browser
+def test_nothing_found_says_so_in_the_page_language(hosted, browser):
+    assert search(browser, hosted, "ua", "жирафа")[0]["status"] == "Нічого не знайдено."
+    assert search(browser, hosted, "en", "giraffe")[0]["status"] == "Nothing found."
+
+
+@pytest.mark.browser
+def test_a_search_link_with_a_query_runs_it(hosted, browser):
+    page = browser.new_page()
+    page.goto(f"{hosted.base}en/search/?q=drones")
+    page.wait_for_selector(".search-results li")
+    assert page.input_value("input[name=q]") == "drones"
+    page.close()
+
+
+@pytest.mark.browser
+def test_ukrainian_stems(hosted, browser):
+    page = browser.new_page()
+    page.goto(f"{hosted.base}ua/search/")
+    stems = page.evaluate("""async () => {
+        const m = await import(document.querySelector('script[type=module]').src);
+        return ["Ірану", "Іраном", "Росії", "дронів", "співпрацю", "ракети", "Київ", "м’ята", "ЗСУ"]
+            .map(w => m.prepareQuery(w, "uk"));
+    }""")
+    page.close()
+    assert stems == ["іран", "іран", "рос", "дрон", "співпрац", "ракет", "київ", "м'ят", "зсу"]
+
+
+def test_every_language_has_a_search_page_and_no_index_when_search_is_off(tmp_path, build):
+    root = make_site(tmp_path / "site", "-- content/news/a/en.md --\n" + story("Story"))
+    built = build(root)
+    assert built.status == 0, built.err
+    for lang, heading in (("ua", "Пошук"), ("en", "Search"), ("ru", "Поиск")):
+        doc = built.html(f"{lang}/search/")
+        assert doc.h1.text == heading
+        form = doc.select_one("form.search")
+        assert form["data-bundle"] == "../../pagefind/" and form["data-root"] == "../../"
+        assert doc.select_one('meta[name="robots"]')["content"] == "noindex"
+        assert doc.select_one(f'a[rel="search"]') is None  # no link to itself
+        assert built.html(f"{lang}/").select_one('a[rel="search"]')["href"] == "search/"
+    assert (built.output / "pagefind/pagefind.js").is_file()
+    entry = json.loads((built.output / "pagefind/pagefind-entry.json").read_text())
+    assert sorted(entry["languages"]) == ["en"]  # only pages with a story body are indexed
+    assert "search/" not in built.text("sitemap.xml")
+    toml = root / "site.toml"
+    toml.write_text(toml.read_text().replace("per_page = 20", "per_page = 20\nsearch = false"))
+    built = build(root)
+    assert built.status == 0, built.err
+    assert not (built.output / "pagefind").exists() and not (built.output / "en/search").exists()
+    assert built.html("en/").select_one('a[rel="search"]') is None
