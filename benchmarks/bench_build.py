@@ -8,10 +8,12 @@ Cyrillic text for ua and ru, 500–800 words a story with sub-headings and
 `story:` links to earlier stories, tags drawn from a pool with a few very
 common ones, ~10% of stories without ru and ~5% without ua. Then builds it
 with `newsgen build` several times and prints, per N: pages written, median
-and best wall seconds, pages per second and peak memory (largest process),
-for cold builds (no parse cache: the first build of a site) and warm ones
-(the cache of the previous build; nothing changed, every page still rendered
-and written).
+and best wall seconds, pages per second and peak memory (largest process so
+far, Pagefind included), for
+  cold: the first build of a site (no parse cache, no output, no urls.lock),
+  warm: nothing changed (parse cache; every page still rendered and written;
+        the search index kept, as no page changed),
+  edit: one headline changed (one file parsed; the search index made again).
 Not a test: the machine is shared and noisy, so read medians. Where the site
 lives matters: a build creates thousands of folders and files, and on some
 machines one folder is many times slower at that than another on the same disk
@@ -130,17 +132,24 @@ def main() -> None:
         shutil.copy(REPO / "site.toml", root / "site.toml")
         shutil.rmtree(root / "themes", ignore_errors=True)
         shutil.copytree(REPO / "themes", root / "themes", ignore=shutil.ignore_patterns("*.mo"))
-        for kind in ("cold", "warm"):
+        edited = next((root / "content/news").iterdir()) / "en.md"
+        original = edited.read_text(encoding="utf-8")
+        for kind in ("cold", "warm", "edit"):
             times = []
-            for _ in range(args.runs):
+            for run in range(args.runs):
                 if kind == "cold":
                     shutil.rmtree(root / ".newsgen-cache", ignore_errors=True)
+                    shutil.rmtree(root / "output", ignore_errors=True)
+                    (root / "content/urls.lock").unlink(missing_ok=True)
+                elif kind == "edit":
+                    edited.write_text(original.replace("\ntitle: ", f"\ntitle: Edited {run} ", 1), encoding="utf-8")
                 seconds, pages = build_once(root, args.jobs)
                 times.append(seconds)
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             median = statistics.median(times)
             print(f"{count:>8} {kind:>6} {pages:>7} {median:>9.2f} {min(times):>7.2f} {pages / median:>8.0f}"
                   f" {peak:>9.0f}", flush=True)
+        edited.write_text(original, encoding="utf-8")
 
 
 if __name__ == "__main__":

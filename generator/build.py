@@ -5,6 +5,7 @@ nothing is written outside a staging folder until the whole site rendered.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from dataclasses import dataclass, replace
@@ -24,7 +25,7 @@ from .model import Page, Site
 from .parallel import default_jobs, map_chunks
 from .parse import parse_sources
 from .render import plan_pages, render_specs
-from .search import index_pages
+from .search import SearchIndex
 from .write import (copy_media, copy_static, discard, output_lock, publish, remove_leftovers,
                     start_staging, write_pages)
 from .urllock import LockEntry, plan_redirects, read_lock, updated_lock, write_lock
@@ -55,6 +56,7 @@ class BuildResult:
     pages: int
     seconds: float
     images_encoded: int = 0  # lead-image variants made (not found in the cache)
+    search_reused: bool = False  # no page changed, so the previous search index was kept
 
 
 @dataclass(frozen=True)
@@ -102,34 +104,56 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
         site, catalogs = gathered.site, gathered.catalogs
         remove_leftovers(output)
         staging = start_staging(output)
+        search = None
         try:
-            shared = (site, catalogs, staging, os.getpid())
-            results = map_chunks(_render_chunk, shared, plan_pages(site), options.job_count)
-            problems = [p for _, _, chunk_problems in results for p in chunk_problems]
-            _stop_if(problems)
-            entries = [e for _, chunk_entries, _ in results for e in chunk_entries]
-            count = sum(n for n, _, _ in results) + write_pages(staging, [Page("sitemap.xml", sitemap(entries))])
+            count, digest = _render_and_write(site, catalogs, staging, options.job_count)
             copy_static(site, staging)
             copy_media(site, staging, published_files(site, config.root / CACHE_DIR))
             if config.search:
-                _stop_if(index_pages(staging))
+                search = SearchIndex(staging, output, digest)
+                _stop_if(search.make())
             publish(staging, output)
         except BaseException:
+            if search:
+                search.give_back()
             discard(staging)
             raise
         if not options.drafts:  # a preview with drafts publishes nothing for good
             write_lock(config, updated_lock(site, gathered.lock))
-    return BuildResult(count, time.perf_counter() - started, gathered.images_encoded)
+    return BuildResult(count, time.perf_counter() - started, gathered.images_encoded,
+                       search_reused=bool(search and search.reused))
 
 
-def _render_chunk(shared: tuple[Site, dict, Path, int], specs):
+def _render_and_write(site: Site, catalogs, staging: Path, jobs: int) -> tuple[int, str]:
+    """Render every page into the staging folder: (files written, digest of the HTML pages)."""
+    results = map_chunks(_render_chunk, (site, catalogs, staging, os.getpid()), plan_pages(site), jobs)
+    _stop_if([p for chunk in results for p in chunk.problems])
+    entries = [e for chunk in results for e in chunk.entries]
+    count = sum(chunk.count for chunk in results) + write_pages(staging, [Page("sitemap.xml", sitemap(entries))])
+    digest = hashlib.sha256()
+    for path, page_digest in sorted(d for chunk in results for d in chunk.digests):
+        digest.update(f"{path} {page_digest}\n".encode())
+    return count, digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    count: int
+    entries: list
+    problems: list[Problem]
+    digests: list[tuple[str, str]]  # (path, sha1) of each HTML page: does the search index need making again?
+
+
+def _render_chunk(shared: tuple[Site, dict, Path, int], specs) -> _Chunk:
     """Render a share of the pages and write them to the staging folder."""
     site, catalogs, staging, build_pid = shared
     rendered, problems = render_specs((site, catalogs), specs)
     if problems or os.getppid() != build_pid != os.getpid():
-        return 0, [], problems  # (or the build was killed: write nothing more)
+        return _Chunk(0, [], problems, [])  # (or the build was killed: write nothing more)
     count = write_pages(staging, (page for _, page, _ in rendered))
-    return count, [entry for _, _, entry in rendered if entry], []
+    digests = [(page.path, hashlib.sha1(page.content).hexdigest()) for _, page, _ in rendered
+               if page.path.endswith(".html")]
+    return _Chunk(count, [entry for _, _, entry in rendered if entry], [], digests)
 
 
 def _stop_if(problems: list[Problem]) -> None:

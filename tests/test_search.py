@@ -3,6 +3,7 @@ the search page, served by nginx under a sub-path, finds stories in Chromium.
 Ukrainian, which Pagefind cannot stem, still finds inflected forms."""
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -142,3 +143,17 @@ def test_every_language_has_a_search_page_and_no_index_when_search_is_off(tmp_pa
     assert built.status == 0, built.err
     assert not (built.output / "pagefind").exists() and not (built.output / "en/search").exists()
     assert built.html("en/").select_one('a[rel="search"]') is None
+
+
+def test_the_index_is_kept_when_no_page_changed_and_made_again_when_one_did(tmp_path, build):
+    root = make_site(tmp_path / "site", "-- content/news/a/en.md --\n" + story("Story about giraffes"))
+    assert build(root).status == 0
+    entry = root / "output/pagefind/pagefind-entry.json"
+    first = entry.stat().st_ino
+    assert build(root).status == 0
+    assert entry.stat().st_ino == first  # the same files: nothing was indexed again
+    (root / "content/news/a/en.md").write_text(story("Story about zebras"), encoding="utf-8")
+    assert build(root).status == 0
+    assert entry.stat().st_ino != first
+    text = b"".join(gzip.decompress(p.read_bytes()) for p in (root / "output/pagefind/fragment").iterdir())
+    assert b"zebras" in text and b"giraffes" not in text
