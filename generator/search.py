@@ -11,6 +11,7 @@ up for it at query time, see themes/default/static/search.js.)
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -86,4 +87,8 @@ def index_pages(staging: Path) -> list[Problem]:
         return [Problem("site.toml", 1, f"Pagefind failed to index the site: {output}")]
     for name in UNUSED:
         (staging / INDEX_DIR / name).unlink(missing_ok=True)
+    # Pagefind lists the languages in a different order from run to run: sort, so builds are reproducible.
+    entry = staging / INDEX_DIR / "pagefind-entry.json"
+    entry.write_text(json.dumps(json.loads(entry.read_text(encoding="utf-8")), sort_keys=True, ensure_ascii=False,
+                                separators=(",", ":")), encoding="utf-8")
     return []
