@@ -29,7 +29,7 @@ from .markup import BodyConverter
 from .parallel import map_chunks
 from .parse import parse_files, parse_sources
 from .render import PageSpec, Renderer, plan_pages, render_specs
-from .urllock import plan_redirects, read_lock
+from .urllock import LOCK_FILE, plan_redirects, read_lock
 from .xmlout import sitemap
 
 #: Below this many pages to render, one process is quicker than starting workers.
@@ -72,6 +72,7 @@ class LiveSite:
         self._inputs: dict[PageSpec, object] = {}  # what each page was rendered from
         self._sitemap: bytes = b""
         self._sitemap_for: dict | None = None  # the entries _sitemap was made from
+        self._lock: tuple | None = None  # (file stamp, entries, problems) of content/urls.lock
 
     # -- public --------------------------------------------------------------
     @property
@@ -187,12 +188,25 @@ class LiveSite:
                          self._link_cache)
         if problems:
             return self._failed(problems, started)
-        redirects = plan_redirects(site, read_lock(config, problems), problems)  # read, never written, by serve
+        redirects = plan_redirects(site, self._read_lock(problems), problems)  # read, never written, by serve
         prepared = prepare_images(site, config.root / CACHE_DIR, self.options.job_count, problems, prune=False)
         if problems:
             return self._failed(problems, started)
         site = replace(site, now=build_time(self.options, config), images=prepared.images, redirects=redirects)
         return self._render(site, started, everything)
+
+    def _read_lock(self, problems: list[Problem]) -> tuple:
+        """content/urls.lock, read again only when the file changed."""
+        try:
+            stat = (self.config.root / LOCK_FILE).stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamp = None
+        if self._lock is None or self._lock[0] != stamp:
+            found: list[Problem] = []
+            self._lock = (stamp, read_lock(self.config, found), found)
+        problems += self._lock[2]
+        return self._lock[1]
 
     def _load_folder(self, kind: Kind, key: str) -> None:
         problems: list[Problem] = []

@@ -74,27 +74,30 @@ def read_lock(config: SiteConfig, problems: list[Problem]) -> tuple[LockEntry, .
 
 def plan_redirects(site: Site, lock: tuple[LockEntry, ...], problems: list[Problem]) -> dict[str, str]:
     """Old URL path → translation id, for every locked URL its translation left."""
-    config = site.config
-    owners = {t.path: t for t in _translations(site)}
+    codes = set(site.config.codes)
+    current = {translation_id(t.kind, t.key, t.lang): t for t in _translations(site)}
+    owners = {t.path: tid for tid, t in current.items()}
     redirects = {}
     for entry in lock:
-        section, _key, lang = entry.target.split("/")
-        target = site.by_id(entry.target)
-        if lang not in config.codes:
+        target = current.get(entry.target)
+        owner = owners.get(entry.path)
+        if owner == entry.target:
+            continue  # still where it was published
+        lang = entry.target.rsplit("/", 1)[1]
+        if lang not in codes:
             problems.append(Problem(LOCK_FILE, entry.line, f"unknown language `{lang}` in {entry.target}",
-                                    f"Languages in site.toml: {', '.join(config.codes)}"))
+                                    f"Languages in site.toml: {', '.join(site.config.codes)}"))
         elif target is None:
             problems.append(Problem(LOCK_FILE, entry.line,
                                     f"{entry.path} was published, but {entry.target} no longer exists",
                                     "Restore it, mark it `retracted: true` in its front matter, or point this line "
                                     "at another translation (news/<story-id>/<lang>) to redirect there"))
-        elif entry.path in owners and translation_id(owners[entry.path].kind, owners[entry.path].key,
-                                                     owners[entry.path].lang) != entry.target:
-            other = owners[entry.path]
+        elif owner is not None:
+            other = current[owner]
             problems.append(Problem(other.source, other.line_of("slug" if "slug" in other.lines else "title"),
                                     f"{entry.path} was published for {entry.target} ({LOCK_FILE}:{entry.line}); "
                                     "this translation would take it over", "Give it a different `slug:`"))
-        elif entry.path != target.path:
+        else:
             redirects[entry.path] = entry.target
     return redirects
 
