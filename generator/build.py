@@ -21,7 +21,7 @@ from .i18n import load_catalogs
 from .images import prepare_images, published_files
 from .link import link_site
 from .load import load_site
-from .model import Page, Site
+from .model import Page, Site, translation_id
 from .parallel import default_jobs, map_chunks
 from .parse import parse_sources
 from .render import plan_pages, render_specs
@@ -80,7 +80,8 @@ def gather(options: BuildOptions, config: SiteConfig | None = None) -> Gathered:
     site = link_site(config, loaded.media, loaded.tag_names, translations, options.drafts, problems)
     _stop_if(problems)
     lock = read_lock(config, problems)
-    redirects = plan_redirects(site, lock, problems)
+    drafts = frozenset(translation_id(t.kind, t.key, t.lang) for t in translations if t.draft and not options.drafts)
+    redirects = plan_redirects(site, lock, problems, drafts)
     _stop_if(problems)
     prepared = prepare_images(site, config.root / CACHE_DIR, options.job_count, problems)
     _stop_if(problems)

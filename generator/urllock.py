@@ -72,8 +72,10 @@ def read_lock(config: SiteConfig, problems: list[Problem]) -> tuple[LockEntry, .
     return tuple(entries)
 
 
-def plan_redirects(site: Site, lock: tuple[LockEntry, ...], problems: list[Problem]) -> dict[str, str]:
-    """Old URL path → translation id, for every locked URL its translation left."""
+def plan_redirects(site: Site, lock: tuple[LockEntry, ...], problems: list[Problem],
+                   drafts: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Old URL path → translation id, for every locked URL its translation left.
+    `drafts`: ids of translations marked `draft: true` (unpublishing one is an error too)."""
     codes = set(site.config.codes)
     current = {translation_id(t.kind, t.key, t.lang): t for t in _translations(site)}
     owners = {t.path: tid for tid, t in current.items()}
@@ -87,6 +89,9 @@ def plan_redirects(site: Site, lock: tuple[LockEntry, ...], problems: list[Probl
         if lang not in codes:
             problems.append(Problem(LOCK_FILE, entry.line, f"unknown language `{lang}` in {entry.target}",
                                     f"Languages in site.toml: {', '.join(site.config.codes)}"))
+        elif target is None and entry.target in drafts:
+            problems.append(Problem(LOCK_FILE, entry.line, f"{entry.path} was published, but {entry.target} is now "
+                                    "a draft", "Remove its `draft: true`, or mark it `retracted: true` to withdraw it"))
         elif target is None:
             problems.append(Problem(LOCK_FILE, entry.line,
                                     f"{entry.path} was published, but {entry.target} no longer exists",
