@@ -100,3 +100,11 @@ def test_a_stylesheet_change_is_swapped_in_without_a_reload(preview):
     page.wait_for_function("getComputedStyle(document.querySelector('h1')).color === 'rgb(200, 0, 0)'",
                            timeout=10_000)
     assert page.evaluate("window.__marker") == "still the same page"
+
+
+def test_search_in_the_preview_says_the_index_comes_from_a_build(preview):
+    root, server, page = preview
+    page.goto(server.base + "ua/search/?q=Переговори")
+    status = page.locator(".search-status")
+    status.filter(has_text="newsgen build").wait_for(timeout=10_000)
+    assert status.inner_text().startswith("Пошук тут недоступний")
