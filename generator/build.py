@@ -21,7 +21,7 @@ from .i18n import load_catalogs
 from .images import prepare_images, published_files
 from .link import link_site
 from .load import load_site
-from .model import Page, Site, translation_id
+from .model import Site, translation_id
 from .parallel import default_jobs, map_chunks
 from .parse import parse_sources
 from .render import plan_pages, render_specs
@@ -29,7 +29,7 @@ from .search import SearchIndex
 from .write import (copy_media, copy_static, discard, output_lock, publish, remove_leftovers,
                     start_staging, write_pages)
 from .urllock import LockEntry, plan_redirects, read_lock, updated_lock, write_lock
-from .xmlout import sitemap
+from .xmlout import sitemap_files
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def _render_and_write(site: Site, catalogs, staging: Path, jobs: int) -> tuple[i
     results = map_chunks(_render_chunk, (site, catalogs, staging, os.getpid()), plan_pages(site), jobs)
     _stop_if([p for chunk in results for p in chunk.problems])
     entries = [e for chunk in results for e in chunk.entries]
-    count = sum(chunk.count for chunk in results) + write_pages(staging, [Page("sitemap.xml", sitemap(entries))])
+    count = sum(chunk.count for chunk in results) + write_pages(staging, sitemap_files(site.config, entries))
     digest = hashlib.sha256()
     for path, page_digest in sorted(d for chunk in results for d in chunk.digests):
         digest.update(f"{path} {page_digest}\n".encode())

@@ -23,7 +23,7 @@ def teaser_inputs(t: Translation) -> tuple:
 
 def page_inputs(site: Site, spec: PageSpec) -> object:
     config, code = site.config, spec.lang
-    if spec.kind in ("robots", "chooser", "404", "sitemap-index", "search"):
+    if spec.kind in ("robots", "chooser", "404", "search"):
         return ()  # settings and theme only
     if spec.kind == "retracted":
         return site.retracted[spec.key]

@@ -30,7 +30,7 @@ from .parallel import map_chunks
 from .parse import parse_files, parse_sources
 from .render import PageSpec, Renderer, plan_pages, render_specs
 from .urllock import LOCK_FILE, plan_redirects, read_lock
-from .xmlout import sitemap
+from .xmlout import sitemap_files
 
 #: Below this many pages to render, one process is quicker than starting workers.
 PARALLEL_RENDER = 400
@@ -70,7 +70,7 @@ class LiveSite:
         self._entries: dict[PageSpec, object] = {}  # sitemap entry of each rendered page
         self._spec_paths: dict[PageSpec, str] = {}  # output path of each rendered page
         self._inputs: dict[PageSpec, object] = {}  # what each page was rendered from
-        self._sitemap: bytes = b""
+        self._sitemaps: dict[str, bytes] = {}  # sitemap.xml, sitemap-index.xml, …
         self._sitemap_for: dict | None = None  # the entries _sitemap was made from
         self._lock: tuple | None = None  # (file stamp, entries, problems) of content/urls.lock
 
@@ -133,13 +133,14 @@ class LiveSite:
         return self._rebuild(started, rescan=rescan, dirty=dirty, everything=everything)
 
     def page(self, output_path: str) -> bytes | None:
-        """A built file; the sitemap is made when first asked for after a change."""
-        if output_path == "sitemap.xml" and self.pages:
+        """A built file; the sitemaps are made when first asked for after a change."""
+        if output_path.startswith("sitemap") and output_path.endswith(".xml") and self.pages:
             entries = self._entries
             if self._sitemap_for is not entries:
-                self._sitemap = sitemap([e for e in entries.values() if e])
+                self._sitemaps = {page.path: page.content
+                                  for page in sitemap_files(self.config, [e for e in entries.values() if e])}
                 self._sitemap_for = entries
-            return self._sitemap
+            return self._sitemaps.get(output_path)
         return self.pages.get(output_path)
 
     def url_of(self, output_path: str) -> str:

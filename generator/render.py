@@ -3,8 +3,8 @@
 `plan_pages` lists every page the site has (a `PageSpec` each) so the work can
 be split across processes; a `Renderer` turns specs into `Page`s with Jinja2,
 one environment per language with that language's UI catalog installed.
-Alongside each HTML page it returns a `SitemapEntry`, so the sitemap is made
-from the same alternates the pages carry.
+Alongside each HTML page it returns a `SitemapEntry`, so the sitemaps are made
+(once every page is rendered) from the same alternates the pages carry.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from babel.support import NullTranslations
 from .model import Page, Site
 from .urllock import netlify_redirects, nginx_map
 from .urls import output_file
-from .xmlout import SITEMAP_INDEX, SitemapEntry, atom_feed, news_sitemap, news_sitemap_path, robots_txt, sitemap_index
+from .xmlout import SitemapEntry, atom_feed, news_sitemap, news_sitemap_path, robots_txt
 
 #: Stories in a language's Atom feed.
 FEED_SIZE = 20
@@ -30,7 +30,7 @@ FEED_SIZE = 20
 
 @dataclass(frozen=True)
 class PageSpec:
-    kind: str  # story, page, front, tag, tags, archive, feed, news-sitemap, sitemap-index, chooser, 404, robots
+    kind: str  # story, page, front, tag, tags, archive, feed, news-sitemap, chooser, 404, robots
     lang: str = ""
     key: str = ""  # story key or tag key
     number: int = 1
@@ -39,7 +39,7 @@ class PageSpec:
 def plan_pages(site: Site) -> list[PageSpec]:
     config = site.config
     specs = [PageSpec("chooser", config.default_language), PageSpec("404", config.default_language),
-             PageSpec("robots"), PageSpec("sitemap-index")]
+             PageSpec("robots")]
     for code in config.codes:
         specs.append(PageSpec("feed", code))
         specs.append(PageSpec("news-sitemap", code))
@@ -110,8 +110,6 @@ class Renderer:
             return Page(f"{spec.lang}/feed.xml", atom_feed(site, spec.lang, keys)), None
         if spec.kind == "news-sitemap":
             return Page(news_sitemap_path(spec.lang), news_sitemap(site, spec.lang, site.now)), None
-        if spec.kind == "sitemap-index":
-            return Page(SITEMAP_INDEX, sitemap_index(config)), None
         if spec.kind == "redirects-netlify":
             return Page("_redirects", netlify_redirects(site).encode()), None
         if spec.kind == "redirects-nginx":

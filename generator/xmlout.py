@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .config import SiteConfig
-from .model import Site
+from .model import Page, Site
 from .urls import absolute, front_path
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -22,6 +22,8 @@ NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
 NEWS_WINDOW = timedelta(days=2)
 NEWS_LIMIT = 1000
 SITEMAP_INDEX = "sitemap-index.xml"
+#: URLs one sitemap file may hold (sitemaps.org); past it, sitemap-2.xml, sitemap-3.xml, …
+SITEMAP_LIMIT = 50_000
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -79,7 +81,7 @@ def sitemap(entries: list[SitemapEntry]) -> bytes:
     ET.register_namespace("", SITEMAP)
     ET.register_namespace("xhtml", XHTML)
     urlset = ET.Element(f"{{{SITEMAP}}}urlset")
-    for entry in sorted(entries, key=lambda e: e.loc):
+    for entry in entries:
         url = _sub(urlset, f"{{{SITEMAP}}}url")
         _sub(url, f"{{{SITEMAP}}}loc", entry.loc)
         if entry.lastmod:
@@ -121,13 +123,19 @@ def news_sitemap(site: Site, code: str, now: datetime) -> bytes:
     return _xml(urlset)
 
 
-def sitemap_index(config: SiteConfig) -> bytes:
-    """The sitemap of all pages and each language's news sitemap."""
+def sitemap_files(config: SiteConfig, entries: list[SitemapEntry]) -> list[Page]:
+    """sitemap.xml (and sitemap-2.xml, … past SITEMAP_LIMIT pages), and the
+    sitemap index listing them and each language's news sitemap."""
+    limit = SITEMAP_LIMIT
+    ordered = sorted(entries, key=lambda e: e.loc)
+    parts = [ordered[i:i + limit] for i in range(0, len(ordered), limit)] or [[]]
+    names = ["sitemap.xml"] + [f"sitemap-{n}.xml" for n in range(2, len(parts) + 1)]
+    files = [Page(name, sitemap(part)) for name, part in zip(names, parts, strict=True)]
     ET.register_namespace("", SITEMAP)
     index = ET.Element(f"{{{SITEMAP}}}sitemapindex")
-    for path in ["sitemap.xml"] + [news_sitemap_path(code) for code in config.codes]:
+    for path in names + [news_sitemap_path(code) for code in config.codes]:
         _sub(_sub(index, f"{{{SITEMAP}}}sitemap"), f"{{{SITEMAP}}}loc", absolute(config.base_url, path))
-    return _xml(index)
+    return files + [Page(SITEMAP_INDEX, _xml(index))]
 
 
 def robots_txt(config: SiteConfig) -> str:

@@ -7,7 +7,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from conftest import make_site, story

@@ -46,7 +46,8 @@ def full_build(root: Path, tmp: Path) -> dict[str, bytes]:
 
 def live_pages(live: LiveSite) -> dict[str, bytes]:
     pages = {path: live.page(path) for path in live.pages}
-    pages["sitemap.xml"] = live.page("sitemap.xml")
+    for name in ("sitemap.xml", "sitemap-index.xml"):
+        pages[name] = live.page(name)
     return pages
 
 

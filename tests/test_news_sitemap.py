@@ -95,3 +95,27 @@ def test_now_must_be_a_date_and_time(site):
     with pytest.raises(SystemExit) as exit_:
         site("-- content/news/a/ua.md --\n" + story("Новина"), "--now", "yesterday")
     assert exit_.value.code == 2
+
+
+def test_a_large_site_splits_its_sitemap_and_the_index_lists_every_part(tmp_path, build, schema, monkeypatch):
+    import generator.xmlout
+    monkeypatch.setattr(generator.xmlout, "SITEMAP_LIMIT", 10)  # as if 50,000 were 10
+    root = make_site(tmp_path / "site")
+    for i in range(12):
+        folder = root / f"content/news/s{i:02d}"
+        folder.mkdir(parents=True)
+        (folder / "en.md").write_text(story(f"Story {i}", f"2023-11-{i + 1:02d}T10:00:00+02:00"), encoding="utf-8")
+    built = build(root, "--jobs", "1")
+    assert built.status == 0, built.err
+    parts = ["sitemap.xml"] + [f"sitemap-{n}.xml" for n in range(2, 10) if (built.output / f"sitemap-{n}.xml").exists()]
+    locs = []
+    for name in parts:
+        urls = valid(schema, built.output / name).findall("s:url", NS)
+        assert 0 < len(urls) <= 10
+        locs += [u.findtext("s:loc", namespaces=NS) for u in urls]
+    assert len(parts) == -(-len(locs) // 10) >= 2
+    assert len(locs) == len(set(locs)) and "https://example.org/news/en/2023/11/story-11/" in locs
+    pages = [p for p in built.find("**/index.html") if "noindex" not in built.text(p)]
+    assert len(locs) == len(pages)  # every indexable page, once
+    index = [loc.text for loc in valid(schema, built.output / "sitemap-index.xml").findall("s:sitemap/s:loc", NS)]
+    assert index[:len(parts)] == [f"https://example.org/news/{name}" for name in parts]

@@ -131,7 +131,7 @@ def test_every_language_has_a_search_page_and_no_index_when_search_is_off(tmp_pa
         form = doc.select_one("form.search")
         assert form["data-bundle"] == "../../pagefind/" and form["data-root"] == "../../"
         assert doc.select_one('meta[name="robots"]')["content"] == "noindex"
-        assert doc.select_one(f'a[rel="search"]') is None  # no link to itself
+        assert doc.select_one('a[rel="search"]') is None  # no link to itself
         assert built.html(f"{lang}/").select_one('a[rel="search"]')["href"] == "search/"
     assert (built.output / "pagefind/pagefind.js").is_file()
     entry = json.loads((built.output / "pagefind/pagefind-entry.json").read_text())
