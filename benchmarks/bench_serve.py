@@ -37,7 +37,7 @@ def wait_for(url: str, text: str) -> None:
         except urllib.error.HTTPError:
             pass
         time.sleep(0.002)
-    sys.exit(f"{text!r} never appeared at {url}")
+    raise SystemExit(f"{text!r} never appeared at {url}")
 
 
 def main() -> None:
@@ -60,6 +60,7 @@ def main() -> None:
                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
     lines: list[str] = []
+    source = original = None
     threading.Thread(target=lambda: lines.extend(iter(server.stdout.readline, "")), daemon=True).start()
     try:
         while not any(line.startswith("serving ") for line in lines):
@@ -67,8 +68,8 @@ def main() -> None:
                 sys.exit("serve exited:\n" + "".join(lines))
             time.sleep(0.05)
         print(lines[0].strip())
+        original = (root / "content/news/story-00500/en.md").read_text(encoding="utf-8")
         source = root / "content/news/story-00500/en.md"
-        original = source.read_text(encoding="utf-8")
         title = re.search(r"^title: (.*)$", original, re.M).group(1)
         date = re.search(r"^date: (\d{4})-(\d{2})", original, re.M)
         # A fixed slug, so that the page stays at one URL while its title changes.
@@ -91,8 +92,9 @@ def main() -> None:
             rendered.append(sum(int(m.group(1)) for m in found))
             rebuild_ms.append(sum(int(m.group(2)) for m in found))
             time.sleep(0.2)
-        source.write_text(original, encoding="utf-8")
     finally:
+        if source is not None:
+            source.write_text(original, encoding="utf-8")  # even when a wait failed
         server.terminate()
         server.wait(timeout=10)
     ms = [round(x * 1000) for x in latencies]

@@ -22,7 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from watchdog.events import FileSystemEventHandler
+from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent,
+                             FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 
 from .build import BuildOptions
@@ -186,6 +187,12 @@ def _content_type(path: str) -> str:
     return guessed + ("; charset=utf-8" if guessed.startswith("text/") else "")
 
 
+#: Changes only. Left unfiltered, inotify also reports every file and folder opened — each rebuild
+#: reads thousands — and on a large site its queue overflows, again and again.
+WATCHED_EVENTS = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent,
+                  DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
+
+
 class Watcher(FileSystemEventHandler):
     """Collects changed paths (relative to the site) for the rebuild loop."""
 
@@ -274,10 +281,10 @@ def serve(options: BuildOptions, host: str, port: int, open_browser: bool = Fals
     stop = threading.Event()
     observer = Observer()
     watcher = Watcher(live.root, changes)
-    observer.schedule(watcher, str(live.root), recursive=False)  # site.toml, a new content/ folder
+    observer.schedule(watcher, str(live.root), recursive=False, event_filter=WATCHED_EVENTS)  # site.toml, content/
     for folder in ("content", "themes"):
         if (live.root / folder).is_dir():
-            observer.schedule(watcher, str(live.root / folder), recursive=True)
+            observer.schedule(watcher, str(live.root / folder), recursive=True, event_filter=WATCHED_EVENTS)
     observer.start()
     worker = threading.Thread(target=rebuild_loop, args=(live, hub, changes, stop, terminal_report), daemon=True)
     worker.start()
