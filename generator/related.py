@@ -41,7 +41,7 @@ def rank_related(
     for key in dates:
         chosen = [k for k in dict.fromkeys(explicit.get(key, ())) if k != key and k in dates]
         scores: dict[str, float] = defaultdict(float)
-        for tag in tag_keys.get(key, ()):
+        for tag in sorted(tag_keys.get(key, ())):  # a fixed order: float sums then come out the same every run
             keys = by_tag[tag]
             weight = 1.0 / len(keys)
             if len(keys) > 2 * WINDOW + 1:
@@ -52,7 +52,8 @@ def rank_related(
         scores.pop(key, None)
         for k in chosen:
             scores.pop(k, None)
-        ranked = sorted(scores, key=lambda k: (-scores[k], -dates[k].timestamp(), k))
+        # Rounded: equal scores summed from different tags (1/2 + 1/3 + 1/6 and 1/2 + 1/2) are a tie.
+        ranked = sorted(scores, key=lambda k: (-round(scores[k], 9), -dates[k].timestamp(), k))
         result[key] = tuple(chosen + ranked)[: max(KEPT, len(chosen))]
     return result
 
