@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .build import BuildOptions, build_time
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .dependencies import page_inputs
+from .dependencies import Readers, page_inputs, site_shape
 from .errors import BuildFailed, Problem
 from .i18n import load_catalogs
 from .link import LinkCache, link_site
@@ -73,6 +73,7 @@ class LiveSite:
         self._sitemaps: dict[str, bytes] = {}  # sitemap.xml, sitemap-index.xml, …
         self._sitemap_for: dict | None = None  # the entries _sitemap was made from
         self._lock: tuple | None = None  # (file stamp, entries, problems) of content/urls.lock
+        self._readers: Readers | None = None  # which pages read which translation, for the last site shape
 
     # -- public --------------------------------------------------------------
     @property
@@ -236,9 +237,22 @@ class LiveSite:
             self._parsed[source.path] = ((source.text, media[(source.kind, source.key)]), parsed.get(source.path),
                                          [p for p in problems if p.path == source.path])
 
+    def _page_inputs(self, site: Site, specs: list[PageSpec]) -> dict[PageSpec, object]:
+        """What each page is made from. When only translations' texts changed (the site's
+        shape is the same), only the pages that read a changed translation are looked at."""
+        old, readers = self._site, self._readers
+        if old is not None and readers is not None and len(specs) == len(self._inputs) \
+                and readers.shape == site_shape(site) and all(s in self._inputs for s in specs):
+            inputs = dict(self._inputs)
+            for spec in readers.affected(old, site):
+                inputs[spec] = page_inputs(site, spec)
+            return inputs
+        self._readers = Readers(site)
+        return {spec: page_inputs(site, spec) for spec in specs}
+
     def _render(self, site: Site, started: float, everything: bool) -> Rebuild:
         specs = plan_pages(site)
-        inputs = {spec: page_inputs(site, spec) for spec in specs}
+        inputs = self._page_inputs(site, specs)
         todo = [s for s in specs if everything or self._inputs.get(s, _MISSING) != inputs[s]]
         problems: list[Problem] = []
         rendered = []

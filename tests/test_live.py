@@ -166,3 +166,40 @@ def test_an_unknown_story_link_stays_a_problem_on_every_rebuild(tmp_path):
     edit(root / "content/news/a/en.md", "title: First", "title: First again")
     again = live.update({"content/news/a/en.md"})
     assert not again.ok and "unknown story `story:no-such`" in str(again.problems[0])
+
+
+def test_pages_looked_at_after_an_edit_are_all_the_pages_that_changed(tmp_path):
+    """The quick path (only pages that read an edited translation) gives the inputs a full pass gives."""
+    import re
+    import sys
+
+    from conftest import REPO
+    from generator.dependencies import page_inputs
+    from generator.render import plan_pages
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_build import generate
+    root = tmp_path / "generated"
+    generate(root, 150)
+    shutil.copy(REPO / "site.toml", root / "site.toml")
+    shutil.copytree(REPO / "themes", root / "themes")
+    live = LiveSite(BuildOptions(root, jobs=1))
+    assert live.full().ok
+    stories = sorted((root / "content/news").iterdir())
+
+    def title(path, text):
+        return re.sub(r"^title: .*$", f"title: {text}", path.read_text(encoding="utf-8"), count=1, flags=re.M)
+
+    edits = [
+        (stories[10] / "en.md", lambda p: title(p, "A corrected headline")),  # slug, teasers, related
+        (stories[10] / "en.md", lambda p: p.read_text(encoding="utf-8") + "\nOne more paragraph.\n"),
+        (stories[-1] / "ua.md", lambda p: title(p, "Найновіша новина")),  # on the front page and in the feed
+        (stories[40] / "ru.md", lambda p: p.read_text(encoding="utf-8").replace("\n---\n", "\nsummary: Кратко.\n---\n", 1)),
+        (stories[70] / "en.md", lambda p: re.sub(r"^tags: .*$", "tags: [brand-new]", p.read_text(encoding="utf-8"),
+                                                 count=1, flags=re.M)),  # the shape changes: a full pass
+    ]
+    for path, change in edits:
+        path.write_text(change(path), encoding="utf-8")
+        result = live.update({path.relative_to(root).as_posix()})
+        assert result.ok, result.problems
+        site = live._site
+        assert live._inputs == {spec: page_inputs(site, spec) for spec in plan_pages(site)}, path
