@@ -43,6 +43,7 @@ class LinkCache:
         self._tag_lists: dict[tuple, tuple[TagRef, ...]] = {}
         self.tag_memo: dict[str, tuple] = {}  # source path → (parsed, tag names, resolved tags)
         self._bodies: dict[str, tuple] = {}  # source path → (parsed body, own path, targets, resolved)
+        self._targets: dict[str, tuple] = {}  # source path → (its lines mapping, story ids it links to)
 
     def sorted_tags(self, refs: tuple[TagRef, ...], locale: str) -> tuple[TagRef, ...]:
         memo = (locale, refs)
@@ -59,6 +60,14 @@ class LinkCache:
         if targets is not None:
             self._bodies[t.source] = (t.body_html, path, targets, body)
         return body
+
+    def story_targets(self, t: Translation) -> tuple[str, ...]:
+        """The story ids `t`'s body links to (the parse stage noted each `story:` link's line)."""
+        memo = self._targets.get(t.source)
+        if memo is None or memo[0] is not t.lines:
+            memo = (t.lines, tuple(name[len("story:"):] for name in t.lines if name.startswith("story:")))
+            self._targets[t.source] = memo
+        return memo[1]
 
     def slug(self, name: str, locale: str) -> str:
         memo = (name, locale)
@@ -144,14 +153,11 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
         """Where each `story:` link of `t` could lead: what its resolution depends on
         (None when a target is missing: that is a problem to report every time)."""
         found = []
-        for name in t.lines:
-            if name.startswith("story:"):
-                target = name[len("story:"):]
-                candidates = news.get(target) or pages.get(target)
-                if not candidates:
-                    return None
-                found.append((target, tuple((lang, paths.get((c.kind, c.key, lang)))
-                                            for lang, c in candidates.items())))
+        for target in cache.story_targets(t):
+            candidates = news.get(target) or pages.get(target)
+            if not candidates:
+                return None
+            found.append((target, tuple((lang, paths.get((c.kind, c.key, lang))) for lang, c in candidates.items())))
         return tuple(found)
 
     def linked(t: Translation) -> Translation:
@@ -175,7 +181,8 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
         front[code] = tuple(keys)
         months: dict[str, list[str]] = defaultdict(list)
         for key in keys:
-            months[f"{stories[key].translations[code].date:%Y/%m}"].append(key)
+            date = stories[key].translations[code].date
+            months[f"{date.year:04d}/{date.month:02d}"].append(key)
         archives[code] = {month: tuple(months[month]) for month in sorted(months, reverse=True)}
     tag_pages = _tag_pages(config, stories, front, cache.collation)
     return Site(config, stories, standalone, front, tag_pages, archives, retracted=retracted)
