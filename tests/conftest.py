@@ -86,6 +86,16 @@ def story(title: str, date: str = "2023-11-24T10:30:00+02:00", body: str = "Body
     return "\n".join(lines + ["---", body, ""])
 
 
+def generated_site(root: Path, stories: int) -> Path:
+    """A site like the benchmark's (benchmarks/bench_build.py) with the repository's settings and theme."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_build import generate
+    generate(root, stories)
+    shutil.copy(REPO / "site.toml", root / "site.toml")
+    shutil.copytree(REPO / "themes", root / "themes", ignore=shutil.ignore_patterns("*.mo"))
+    return root
+
+
 def tiny_jpeg(width: int = 16, height: int = 9) -> bytes:
     """A real (small) JPEG: lead images are read and resized by the build."""
     import io

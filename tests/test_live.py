@@ -171,17 +171,11 @@ def test_an_unknown_story_link_stays_a_problem_on_every_rebuild(tmp_path):
 def test_pages_looked_at_after_an_edit_are_all_the_pages_that_changed(tmp_path):
     """The quick path (only pages that read an edited translation) gives the inputs a full pass gives."""
     import re
-    import sys
 
-    from conftest import REPO
+    from conftest import generated_site
     from generator.dependencies import page_inputs
     from generator.render import plan_pages
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from bench_build import generate
-    root = tmp_path / "generated"
-    generate(root, 150)
-    shutil.copy(REPO / "site.toml", root / "site.toml")
-    shutil.copytree(REPO / "themes", root / "themes")
+    root = generated_site(tmp_path / "generated", 150)
     live = LiveSite(BuildOptions(root, jobs=1))
     assert live.full().ok
     stories = sorted((root / "content/news").iterdir())

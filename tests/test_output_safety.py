@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 
-from conftest import REPO, make_site, run_newsgen, snapshot, story
+from conftest import generated_site, make_site, run_newsgen, snapshot, story
 
 
 def big_site(root, stories=400, marker="first"):
@@ -99,12 +98,7 @@ def test_two_builds_at_once_do_not_mix(tmp_path):
 def test_builds_are_reproducible_across_processes(tmp_path):
     """Hash seeds differ between processes; no file but Pagefind's may depend on them (for the case
     that once did, related-story ties, see test_pages)."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from bench_build import generate
-    root = tmp_path / "generated"
-    generate(root, 200)
-    shutil.copy(REPO / "site.toml", root / "site.toml")
-    shutil.copytree(REPO / "themes", root / "themes")
+    root = generated_site(tmp_path / "generated", 200)
     outputs = []
     for seed in ("1", "2"):
         out = tmp_path / f"out-{seed}"

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import copy_sample_site, REPO, make_site, require, story
+from conftest import copy_sample_site, generated_site, make_site, require, story
 
 
 def tiny_png() -> bytes:
@@ -78,15 +78,8 @@ def test_pages_with_every_feature_validate(tmp_path):
 
 @pytest.mark.validator
 def test_a_generated_200_story_site_validates_and_its_feeds_parse(tmp_path):
-    import sys
-
     import feedparser
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from bench_build import generate
-    root = tmp_path / "generated"
-    generate(root, 200)
-    shutil.copy(REPO / "site.toml", root / "site.toml")
-    shutil.copytree(REPO / "themes", root / "themes")
+    root = generated_site(tmp_path / "generated", 200)
     from generator.cli import main
     assert main(["build", "--site", str(root), "--quiet"]) == 0
     assert main(["check", "--site", str(root)]) == 0
