@@ -21,7 +21,7 @@ from .i18n import load_catalogs
 from .images import prepare_images, published_files
 from .link import link_site
 from .load import load_site
-from .model import Site, translation_id
+from .model import Site
 from .parallel import default_jobs, map_chunks
 from .parse import parse_sources
 from .render import plan_pages, render_specs
@@ -80,8 +80,7 @@ def gather(options: BuildOptions, config: SiteConfig | None = None) -> Gathered:
     site = link_site(config, loaded.media, loaded.tag_names, translations, options.drafts, problems)
     _stop_if(problems)
     lock = read_lock(config, problems)
-    drafts = frozenset(translation_id(t.kind, t.key, t.lang) for t in translations if t.draft and not options.drafts)
-    redirects = plan_redirects(site, lock, problems, drafts)
+    redirects = plan_redirects(site, lock, translations, problems)
     _stop_if(problems)
     prepared = prepare_images(site, config.root / CACHE_DIR, options.job_count, problems)
     _stop_if(problems)
@@ -153,7 +152,7 @@ def _render_chunk(shared: tuple[Site, dict, Path, int], specs) -> _Chunk:
         return _Chunk(0, [], problems, [])  # (or the build was killed: write nothing more)
     count = write_pages(staging, (page for _, page, _ in rendered))
     digests = [(page.path, hashlib.sha1(page.content).hexdigest()) for _, page, _ in rendered
-               if page.path.endswith(".html")]
+               if page.path.endswith(".html")] if site.config.search else []
     return _Chunk(count, [entry for _, _, entry in rendered if entry], [], digests)
 
 

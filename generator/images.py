@@ -69,15 +69,11 @@ class ImageCache:
 
     def __init__(self, root: Path):
         self.folder = root / IMAGES_DIR
-        self.root = root
         try:
             index = json.loads((self.folder / _INDEX).read_text())
             self.index = index["files"] if index.get("encoder") == _ENCODER else {}
         except (OSError, ValueError, KeyError, TypeError):
             self.index = {}
-
-    def variant_file(self, image: LeadImage, variant: Variant) -> Path:
-        return variant_file(self.root, image, variant)
 
     def save(self, used: set[str]) -> None:
         """Write the index; forget files and variant folders no image uses any more."""
@@ -123,7 +119,8 @@ def prepare_images(site: Site, cache_root: Path, jobs: int, problems: list[Probl
         images[path] = image
     todo = []
     for path, image in images.items():
-        missing = {cache.variant_file(image, v): v for v in image.variants if not cache.variant_file(image, v).exists()}
+        files = {variant_file(cache_root, image, v): v for v in image.variants}
+        missing = {file: v for file, v in files.items() if not file.exists()}
         if missing and not any(job[1] == image.digest for job in todo):  # the same photo twice: made once
             todo.append((str(root / path), image.digest, tuple((str(f), v) for f, v in missing.items())))
     encoded = 0
@@ -163,7 +160,7 @@ def _read(file: Path, path: str, name: str, cache: ImageCache) -> LeadImage | st
         if not entry or entry["stamp"] != [stat.st_size, stat.st_mtime_ns]:
             digest = hashlib.sha256(file.read_bytes()).hexdigest()
             with Image.open(file) as im:
-                width, height = ImageOps.exif_transpose(im).size if _rotated(im) else im.size
+                width, height = (im.height, im.width) if _rotated(im) else im.size  # as shown: upright
                 kind = im.format
             entry = {"stamp": [stat.st_size, stat.st_mtime_ns], "digest": digest, "width": width,
                      "height": height, "format": kind}

@@ -22,7 +22,7 @@ from .errors import BuildFailed, Problem
 from .i18n import load_catalogs
 from .link import LinkCache, link_site
 from .load import TAGS_FILE, load_story, load_tags, story_folders
-from .model import Kind, Site, SourceFile, Translation, translation_id
+from .model import Kind, Site, SourceFile, Translation
 from .cache import CACHE_DIR, ParseCache
 from .images import prepare_images, published_files
 from .markup import BodyConverter
@@ -190,9 +190,7 @@ class LiveSite:
                          self._link_cache)
         if problems:
             return self._failed(problems, started)
-        drafts = frozenset(translation_id(t.kind, t.key, t.lang) for t in translations
-                           if t.draft and not self.options.drafts)
-        redirects = plan_redirects(site, self._read_lock(problems), problems, drafts)  # read, never written, by serve
+        redirects = plan_redirects(site, self._read_lock(problems), translations, problems)  # serve never writes it
         prepared = prepare_images(site, config.root / CACHE_DIR, self.options.job_count, problems, prune=False)
         if problems:
             return self._failed(problems, started)

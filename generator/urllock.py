@@ -72,12 +72,14 @@ def read_lock(config: SiteConfig, problems: list[Problem]) -> tuple[LockEntry, .
     return tuple(entries)
 
 
-def plan_redirects(site: Site, lock: tuple[LockEntry, ...], problems: list[Problem],
-                   drafts: frozenset[str] = frozenset()) -> dict[str, str]:
+def plan_redirects(site: Site, lock: tuple[LockEntry, ...], parsed: list[Translation],
+                   problems: list[Problem]) -> dict[str, str]:
     """Old URL path → translation id, for every locked URL its translation left.
-    `drafts`: ids of translations marked `draft: true` (unpublishing one is an error too)."""
+    `parsed`: every translation file read; those the site does not publish are drafts
+    (unpublishing one is an error too)."""
     codes = set(site.config.codes)
     current = {translation_id(t.kind, t.key, t.lang): t for t in _translations(site)}
+    drafts = {translation_id(t.kind, t.key, t.lang) for t in parsed}.difference(current)
     owners = {t.path: tid for tid, t in current.items()}
     redirects = {}
     for entry in lock:
