@@ -16,16 +16,18 @@ from babel.support import NullTranslations
 
 from .cache import CACHE_DIR, ParseCache
 from .config import SiteConfig, load_config
-from .errors import BuildFailed, Problem
+from .bodylinks import check_body_links, published_paths
+from .errors import BuildFailed, Problem, errors_in
 from .i18n import load_catalogs
 from .images import prepare_images, published_files
-from .link import link_site
+from .link import LinkCache, link_site
 from .load import load_site
-from .model import Site
+from .model import Site, Translation
 from .parallel import default_jobs, map_chunks
 from .parse import parse_sources
-from .render import plan_pages, render_specs
+from .render import check_templates, plan_pages, render_specs
 from .search import SearchIndex
+from .stamp import input_stamp, marker_text
 from .write import (copy_media, copy_static, discard, output_lock, publish, remove_leftovers,
                     start_staging, write_pages)
 from .urllock import LockEntry, plan_redirects, read_lock, updated_lock, write_lock
@@ -40,7 +42,10 @@ class BuildOptions:
     drafts: bool = False
     jobs: int = 0  # 0: all cores
     cache: bool = True  # reuse parsed files from <site>/.newsgen-cache
-    now: datetime | None = None  # the build's time (default: the clock); what "recent" means for news sitemaps
+    now: datetime | None = None  # the build's time (default: the clock): what is scheduled, what is "recent"
+    future: bool = False  # publish stories dated after the build's time now
+    preview: bool = False  # `serve`: scheduled stories are shown, and drafts and those are marked
+    encode_images: bool = True  # False (`check`): read image sizes, make no smaller copies
 
     @property
     def output_dir(self) -> Path:
@@ -57,6 +62,7 @@ class BuildResult:
     seconds: float
     images_encoded: int = 0  # lead-image variants made (not found in the cache)
     search_reused: bool = False  # no page changed, so the previous search index was kept
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,27 +71,50 @@ class Gathered:
     catalogs: dict[str, NullTranslations]
     images_encoded: int
     lock: tuple[LockEntry, ...]  # content/urls.lock as it was read
+    stamp: str  # what the output is built from (see stamp.py)
+    warnings: tuple[Problem, ...] = ()
 
 
 def gather(options: BuildOptions, config: SiteConfig | None = None) -> Gathered:
-    """Load, parse and link the whole site, size its lead images, and load the
-    theme's catalogs; raise BuildFailed listing every problem."""
+    """Load, parse and link the whole site, size its images, load the theme's catalogs
+    and compile its templates; raise BuildFailed listing every problem of every stage."""
     config = config or load_config(options.site_dir.absolute(), options.base_url)
     problems: list[Problem] = []
     loaded = load_site(config, problems)
     catalogs = load_catalogs(config, problems)
+    check_templates(config, problems)
     cache = ParseCache(config, enabled=options.cache)
     translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems, cache)
-    _stop_if(problems)
-    site = link_site(config, loaded.media, loaded.tag_names, translations, options.drafts, problems)
-    _stop_if(problems)
     lock = read_lock(config, problems)
-    redirects = plan_redirects(site, lock, translations, problems)
+    site, encoded = link_and_check(config, loaded.media, loaded.tag_names, translations,
+                                   unparsed(loaded.sources, translations), lock, options, problems)
     _stop_if(problems)
-    prepared = prepare_images(site, config.root / CACHE_DIR, options.job_count, problems)
-    _stop_if(problems)
-    site = replace(site, now=build_time(options, config), images=prepared.images, redirects=redirects)
-    return Gathered(site, catalogs, prepared.encoded, lock)
+    stamp = input_stamp(config, loaded.sources, site, (options.drafts, options.future))
+    return Gathered(site, catalogs, encoded, lock, stamp, tuple(sorted(set(problems))))
+
+
+def unparsed(sources, translations: list[Translation]) -> frozenset[tuple[str, str, str]]:
+    """(kind, key, lang) of the files that were read but could not be parsed."""
+    return frozenset((s.kind, s.key, s.lang) for s in sources) - {(t.kind, t.key, t.lang) for t in translations}
+
+
+def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translations: list[Translation],
+                   unreadable: frozenset, lock: tuple[LockEntry, ...], options: BuildOptions,
+                   problems: list[Problem], link_cache: LinkCache | None = None) -> tuple[Site, int]:
+    """The link stage and what checks the linked site: urls.lock, images, body links.
+    Goes on whatever earlier stages found, so one run reports everything."""
+    now = build_time(options, config)
+    site = link_site(config, media, tag_names, translations, options.drafts, problems, link_cache,
+                     now=None if options.future or options.preview else now,
+                     unreadable=frozenset((kind, key) for kind, key, _ in unreadable))
+    redirects = plan_redirects(site, lock, translations, problems, unreadable)
+    cache_root = config.root / CACHE_DIR
+    prepared = prepare_images(site, cache_root, options.job_count, problems,
+                              prune=not options.preview and not errors_in(problems), encode=options.encode_images)
+    site = replace(site, now=now, images=prepared.images, redirects=redirects,
+                   preview=options.preview or options.drafts)
+    check_body_links(site, published_paths(site, published_files(site, cache_root)), problems)
+    return site, prepared.encoded
 
 
 def build_time(options: BuildOptions, config: SiteConfig) -> datetime:
@@ -99,7 +128,7 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
     started = time.perf_counter()
     output = options.output_dir
     config = load_config(options.site_dir.absolute(), options.base_url)  # a bad --site fails before anything is made
-    with output_lock(output, on_wait):
+    with output_lock(output, config.root / CACHE_DIR, on_wait):
         gathered = gather(options, config)
         site, catalogs = gathered.site, gathered.catalogs
         remove_leftovers(output)
@@ -112,7 +141,7 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
             if config.search:
                 search = SearchIndex(staging, output, digest)
                 _stop_if(search.make())
-            publish(staging, output)
+            publish(staging, output, marker_text(gathered.stamp))
         except BaseException:
             if search:
                 search.give_back()
@@ -121,7 +150,7 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
         if not options.drafts:  # a preview with drafts publishes nothing for good
             write_lock(config, updated_lock(site, gathered.lock))
     return BuildResult(count, time.perf_counter() - started, gathered.images_encoded,
-                       search_reused=bool(search and search.reused))
+                       search_reused=bool(search and search.reused), warnings=gathered.warnings)
 
 
 def _render_and_write(site: Site, catalogs, staging: Path, jobs: int) -> tuple[int, str]:
@@ -157,5 +186,5 @@ def _render_chunk(shared: tuple[Site, dict, Path, int], specs) -> _Chunk:
 
 
 def _stop_if(problems: list[Problem]) -> None:
-    if problems:
+    if errors_in(problems):
         raise BuildFailed(problems)

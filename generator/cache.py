@@ -24,7 +24,7 @@ from .config import SiteConfig
 from .model import SourceFile, Translation
 
 CACHE_DIR = ".newsgen-cache"
-_PARSING_MODULES = ("parse.py", "frontmatter.py", "markup.py", "typography.py", "slugs.py", "model.py")
+_PARSING_MODULES = ("parse.py", "frontmatter.py", "markup.py", "typography.py", "slugs.py", "model.py", "media.py")
 
 
 def code_fingerprint() -> bytes:
@@ -51,7 +51,7 @@ class ParseCache:
             except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
                 self._entries = {}
 
-    def key(self, source: SourceFile, media: tuple[str, ...]) -> bytes:
+    def key(self, source: SourceFile, media: tuple) -> bytes:
         digest = hashlib.sha256(self._base)
         digest.update(repr((source.kind, source.key, source.lang, source.path, media)).encode())
         digest.update(source.text.encode())

@@ -6,17 +6,17 @@ Exit status: 0 done, 1 the content or theme has errors (each printed as
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
 
-from .build import BuildOptions, build, gather
-from .errors import BuildFailed, format_problems
+from .build import BuildOptions, build
 from .catalogs import run_i18n
-from .linkcheck import check_output
-from .scaffold import new_story
+from .check import check_site
+from .errors import REPORT_CAP, BuildFailed, format_problems
+from .scaffold import new_story, new_translation
 from .serve import ServeError, serve
-from .urllock import missing_from_output
 from .status import format_json, format_table, translation_status
 
 DESCRIPTION = """\
@@ -30,7 +30,8 @@ examples:
   newsgen serve                      preview it at http://127.0.0.1:8000/…, reloading as you edit
   newsgen build --base-url https://example.org/world/news/
   newsgen check                      find problems without writing anything
-  newsgen new iran-drones --title "Iran sends more drones"
+  newsgen new iran-drones --title "Іран надсилає більше дронів"
+  newsgen new iran-drones --translate en   add the English translation of a story
   newsgen status                     which translations are missing or outdated
 
 exit status: 0 done, 1 the content or theme has errors, 2 bad usage"""
@@ -58,6 +59,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--now", type=_moment, metavar="TIME",
                    help="build as if it were this time, e.g. 2023-11-25T12:00:00+02:00 (default: now); "
                         "news sitemaps list the stories of the two days before it")
+    b.add_argument("--future", action="store_true",
+                   help="publish stories dated after the build's time now, instead of at their time")
     b.add_argument("--no-cache", action="store_true",
                    help="parse every file again instead of reusing <site>/.newsgen-cache")
 
@@ -74,21 +77,30 @@ def parser() -> argparse.ArgumentParser:
 
     c = commands.add_parser("check", help="check the content, then the built output, for problems",
                             description="Check the content for every problem a build would find, without "
-                                        "writing anything; then, if the output folder exists, check the built "
-                                        "site: dead links and fragments, hreflang reciprocity and x-default, "
-                                        "unmarked links into another language, well-formed feeds and sitemaps, "
-                                        "and that every URL in content/urls.lock is still served.")
+                                        "writing anything; then check the built site, if it was built from the "
+                                        "content as it is now: dead links and fragments, hreflang reciprocity "
+                                        "and x-default, unmarked links into another language, well-formed feeds "
+                                        "and sitemaps, and that every URL in content/urls.lock is still served. "
+                                        "Exit status 1 when anything is wrong, or when the output is missing or "
+                                        "was built from other content.")
     site_option(c)
     c.add_argument("--drafts", action="store_true", help="check drafts as if publishing them")
     c.add_argument("--output", type=Path, metavar="DIR", help="the built site to check (default: <site>/output)")
+    c.add_argument("--content", action="store_true", help="check the content only, not the output")
+    c.add_argument("--external", action="store_true",
+                   help="also list the links to other hosts found in the output (they are never fetched)")
+    c.add_argument("--format", choices=["text", "json"], default="text", help="how to print the result")
 
-    n = commands.add_parser("new", help="start a new story: a draft file for each language",
-                            description="Write content/news/<story-id>/<lang>.md for each language, "
-                                        "as a draft dated now.")
+    n = commands.add_parser("new", help="start a story, or a translation of one, as a draft",
+                            description="Write content/news/<story-id>/<lang>.md as a draft dated now, in the "
+                                        "languages given (default: the site's default language). With "
+                                        "--translate, add a translation of an existing story instead, "
+                                        "prefilled with its date, tags, image and related stories.")
     n.add_argument("story_id", metavar="STORY-ID", help="lowercase ASCII, digits and hyphens, e.g. iran-drones")
     site_option(n)
-    n.add_argument("--lang", metavar="ua,en,ru", help="languages to create (default: all of the site's)")
-    n.add_argument("--title", metavar="TEXT", default="", help="the headline (default: a placeholder)")
+    n.add_argument("--lang", metavar="ua,en,ru", help="languages to write (default: the default language)")
+    n.add_argument("--title", metavar="TEXT", default="", help="the headline, in the language(s) of --lang")
+    n.add_argument("--translate", metavar="LANG", help="add the story's translation into LANG")
     s = commands.add_parser("status", help="which translations are missing, drafts or outdated",
                             description="A table of stories × languages. A translation is outdated when the "
                                         "default language's translation (the source) has a later `updated` "
@@ -127,51 +139,62 @@ def _positive(value: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        if args.command == "build":
-            options = BuildOptions(args.site, args.output, args.base_url, args.drafts, args.jobs,
-                                   cache=not args.no_cache, now=args.now)
-            result = build(options, on_wait=lambda: print("waiting for another build of this output to finish…",
-                                                          file=sys.stderr))
-            if not args.quiet:
-                made = f", {result.images_encoded} image variants made" if result.images_encoded else ""
-                print(f"built {result.pages} pages in {result.seconds:.2f} s into {options.output_dir}{made}")
-        elif args.command == "serve":
-            try:
-                return serve(BuildOptions(args.site, drafts=args.drafts), args.host, args.port, args.open)
-            except ServeError as err:
-                print(f"newsgen serve: {err}", file=sys.stderr)
-                return 2
-        elif args.command == "check":
-            options = BuildOptions(args.site, args.output, drafts=args.drafts)
-            site = gather(options).site
-            translations = sum(len(s.translations) for s in site.stories.values())
-            print(f"content: no problems ({len(site.stories)} stories, {translations} translations, "
-                  f"{len(site.pages)} standalone page{'s' if len(site.pages) != 1 else ''})")
-            if options.output_dir.is_dir():
-                checked, problems = check_output(site.config, options.output_dir)
-                problems += missing_from_output(site.config, options.output_dir, problems)
-                if problems:
-                    raise BuildFailed(problems)
-                print(f"output: no problems ({checked} pages in {options.output_dir})")
-            else:
-                print(f"output: not checked ({options.output_dir} does not exist; run newsgen build)")
-        elif args.command == "status":
-            source, codes, rows = translation_status(args.site)
-            print((format_json if args.json else format_table)(source, codes, rows))
-        elif args.command == "i18n":
-            run_i18n(args.site, args.action)
-        elif args.command == "new":
-            for path in new_story(args.site, args.story_id, args.lang, args.title):
-                print(f"wrote {path}")
+        return _command(args)
     except BuildFailed as failed:
-        print(format_problems(failed.problems), file=sys.stderr)
-        count = len(failed.problems)
-        what = "" if args.command == "check" else "; nothing was written"
+        check = args.command == "check"
+        print(format_problems(failed.problems, cap=None if check else REPORT_CAP), file=sys.stderr)
+        count = len(failed.errors)
+        what = "" if check else "; nothing was written"
         print(f"{count} problem{'s' if count != 1 else ''}{what}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; the previous output is unchanged", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `newsgen status | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _command(args) -> int:
+    if args.command == "build":
+        options = BuildOptions(args.site, args.output, args.base_url, args.drafts, args.jobs,
+                               cache=not args.no_cache, now=args.now, future=args.future)
+        result = build(options, on_wait=lambda: print("waiting for another build of this output to finish…",
+                                                      file=sys.stderr))
+        if result.warnings:
+            print(format_problems(list(result.warnings)), file=sys.stderr)
+        if not args.quiet:
+            made = f", {result.images_encoded} image variants made" if result.images_encoded else ""
+            print(f"built {result.pages} pages in {result.seconds:.2f} s into {options.output_dir}{made}")
+    elif args.command == "serve":
+        try:
+            return serve(BuildOptions(args.site, drafts=args.drafts, preview=True), args.host, args.port, args.open)
+        except ServeError as err:
+            print(f"newsgen serve: {err}", file=sys.stderr)
+            return 2
+    elif args.command == "check":
+        report = check_site(BuildOptions(args.site, args.output, drafts=args.drafts), output=not args.content,
+                            external=args.external)
+        print(report.as_json() if args.format == "json" else report.as_text(),
+              file=sys.stdout if args.format == "json" or report.ok else sys.stderr)
+        return 0 if report.ok else 1
+    elif args.command == "status":
+        source, codes, rows = translation_status(args.site)
+        print((format_json if args.json else format_table)(source, codes, rows))
+        sys.stdout.flush()
+    elif args.command == "i18n":
+        run_i18n(args.site, args.action)
+    elif args.command == "new":
+        if args.translate:
+            if args.title or args.lang:
+                print("newsgen new: --translate takes neither --title nor --lang: the translation's headline "
+                      "is written in its file", file=sys.stderr)
+                return 2
+            written = [new_translation(args.site, args.story_id, args.translate)]
+        else:
+            written = new_story(args.site, args.story_id, args.lang, args.title)
+        for path in written:
+            print(f"wrote {path}")
     return 0
 
 

@@ -94,6 +94,7 @@ class StoryView:
     body: Markup
     tags: tuple[Link, ...]
     related: tuple[Teaser, ...]
+    preview: str = ""  # in a preview only: "draft" or "scheduled" (its date is after the build's time)
 
 
 @dataclass(frozen=True)
@@ -173,9 +174,12 @@ class ContextBuilder:
         self.translations = translations
 
     # -- shared pieces ------------------------------------------------------
-    def _date(self, moment: datetime | None, with_time: bool = False) -> DateText | None:
+    def _date(self, moment: datetime | None, with_time: bool = False, date_only: bool = False) -> DateText | None:
+        """`date_only`: the editor gave a day without a time; none is shown or claimed."""
         if moment is None:
             return None
+        if date_only:
+            return DateText(moment.date().isoformat(), self.dates.date(moment))
         text = self.dates.date_time(moment) if with_time else self.dates.date(moment)
         return DateText(moment.isoformat(), text)
 
@@ -214,7 +218,7 @@ class ContextBuilder:
         return next(versions[c] for c in self.config.fallback_order() if c in versions)
 
     def teaser(self, from_path: str, t: Translation) -> Teaser:
-        return Teaser(t.title, relative(from_path, t.path), self._date(t.date), t.summary)
+        return Teaser(t.title, relative(from_path, t.path), self._date(t.date, date_only=t.date_only), t.summary)
 
     # -- page kinds ---------------------------------------------------------
     def story(self, story: Story) -> TemplateContext:
@@ -226,8 +230,12 @@ class ContextBuilder:
         month = None
         if story.kind == "news":
             month = Link(self.dates.month_heading(t.date), relative(t.path, archive_path(code, f"{t.date:%Y/%m}")))
+        preview = ""
+        if self.site.preview:
+            preview = "draft" if t.draft else "scheduled" if t.date and self.site.now and t.date > self.site.now else ""
         view = StoryView(
-            title=t.title, date=self._date(t.date, True), updated=self._date(t.updated, True),
+            title=t.title, date=self._date(t.date, True, t.date_only), updated=self._date(t.updated, True, t.updated_only),
+            preview=preview,
             month=month, reading_minutes=max(1, ceil(t.word_count / WORDS_PER_MINUTE)),
             author=t.author, source=t.source_name, image=image, body=Markup(t.body_html),
             tags=tuple(Link(ref.name, relative(t.path, self.site.tags[code][ref.key].path)) for ref in t.tags),

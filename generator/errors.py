@@ -1,9 +1,10 @@
 """Problems found in a site, collected and reported together.
 
 Every stage appends to a list of `Problem`s instead of stopping at the first
-one, so an editor sees everything wrong with the site in one run. `build()`
-raises `BuildFailed` with the whole list at the end of the first stage that
-found any, before anything is written.
+one, and goes on with what it could read, so an editor sees everything wrong
+with the site in one run. `build()` raises `BuildFailed` with the whole list
+once everything is gathered, before anything is rendered or written. A
+problem may be a warning: reported, but it never stops a publish.
 """
 from __future__ import annotations
 
@@ -22,25 +23,45 @@ class Problem:
     line: int  # 1-based; 0 when the problem is with a whole folder
     message: str
     hint: str = ""
+    warning: bool = False  # reported, but the build goes on
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        text = f"{where}: {self.message}"
+        text = f"{where}: {'warning: ' if self.warning else ''}{self.message}"
         return f"{text}. {self.hint}" if self.hint else text
+
+    def as_json(self) -> dict:
+        return {"path": self.path, "line": self.line, "message": self.message, "hint": self.hint,
+                "severity": "warning" if self.warning else "error"}
+
+
+def warning(path: str, line: int, message: str, hint: str = "") -> Problem:
+    return Problem(path, line, message, hint, warning=True)
+
+
+def errors_in(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if not p.warning]
 
 
 class BuildFailed(Exception):
-    """The site has problems; nothing was written."""
+    """The site has problems; nothing was written. `problems` holds the warnings too."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(set(problems))
         super().__init__(format_problems(self.problems))
 
+    @property
+    def errors(self) -> list[Problem]:
+        return errors_in(self.problems)
 
-def format_problems(problems: list[Problem]) -> str:
-    lines = [str(p) for p in problems[:REPORT_CAP]]
-    if len(problems) > REPORT_CAP:
-        lines.append(f"… and {len(problems) - REPORT_CAP} more problems")
+
+def format_problems(problems: list[Problem], cap: int | None = REPORT_CAP) -> str:
+    """Errors first, then warnings; past `cap` lines, a count of the rest."""
+    ordered = sorted(problems, key=lambda p: p.warning)
+    shown = ordered if cap is None else ordered[:cap]
+    lines = [str(p) for p in shown]
+    if len(ordered) > len(shown):
+        lines.append(f"… and {len(ordered) - len(shown)} more problems")
     return "\n".join(lines)
 
 

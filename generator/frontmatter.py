@@ -7,6 +7,7 @@ False and `2023-13-45` into an exception).
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -72,6 +73,11 @@ class Field:
                                    if isinstance(self.node, yaml.ScalarNode) else f"`{key}` must be true or false")
         return self.node.value.lower() in ("true", "yes", "on", "y")
 
+    @property
+    def is_date_only(self) -> bool:
+        """`date: 2023-07-22`: a day without a time, which pages show without one."""
+        return isinstance(self.node, yaml.ScalarNode) and bool(_DATE.match(self.node.value.strip()))
+
     def moment(self, key: str, tz: ZoneInfo) -> datetime:
         """A date or date-time; naive values are in the site's timezone."""
         raw = self.text(key)
@@ -90,6 +96,16 @@ class Field:
         raise FrontMatterError(self.line, f"`{key}` has an unknown date format: {raw!r}", hint)
 
 
+#: Keys whose value is one line of text an editor types: a headline, a caption, a name.
+#: Such a line means what it says, whatever punctuation it holds (see `_as_typed`).
+ONE_LINE_TEXT = ("title", "summary", "author", "source", "image", "image_caption", "image_credit", "image_alt")
+_TEXT_LINE = re.compile(r"^(?P<key>" + "|".join(ONE_LINE_TEXT) + r")[ \t]*:[ \t]+(?P<value>\S.*?)[ \t]*$")
+_BLOCK_HEADER = re.compile(r"^[|>][0-9+-]*[ \t]*(#.*)?$")
+_NULL = ("~", "null", "Null", "NULL")
+#: Characters YAML does not allow in a document: left for YAML to report, at their line.
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def split(text: str) -> tuple[dict[str, Field], str, int]:
     """(fields by key, Markdown body, line number where the body starts)."""
     lines = text.split("\n")
@@ -103,22 +119,17 @@ def split(text: str) -> tuple[dict[str, Field], str, int]:
             break
     else:
         raise FrontMatterError(1, "front matter is not closed", "Add a `---` line after the last field")
-    source = "\n".join(lines[1:end])
+    block = lines[1:end]
     try:
-        root = yaml.compose(source, Loader=_Loader)
+        root = yaml.compose("\n".join(_as_typed(block)), Loader=_Loader)
     except yaml.MarkedYAMLError as err:
-        # The context (where an unclosed list or quote began) is where the fix goes.
-        mark = err.context_mark or err.problem_mark
-        line = mark.line + 2 if mark else 1
-        what = f"{err.context}: {err.problem}" if err.context else err.problem
-        raise FrontMatterError(line, f"YAML syntax error: {what}",
-                               "Quote a value that contains `: ` or starts with a special character")
+        raise _explain(err, block)
     except yaml.reader.ReaderError as err:  # a character YAML does not allow, such as a control character
-        line = source.count("\n", 0, err.position) + 2
+        line = "\n".join(block).count("\n", 0, err.position) + 2
         raise FrontMatterError(line, f"character {err.character!r} is not allowed in front matter",
                                "Delete it; it is often invisible, pasted from another program")
     except yaml.YAMLError as err:
-        raise FrontMatterError(2, f"YAML error: {err}")
+        raise FrontMatterError(2, f"the front matter is not valid YAML ({err})")
     if root is None:
         raise FrontMatterError(2, "front matter is empty", "Add at least `title:` and `date:`")
     if not isinstance(root, yaml.MappingNode):
@@ -132,6 +143,80 @@ def split(text: str) -> tuple[dict[str, Field], str, int]:
             raise FrontMatterError(line, f"`{key_node.value}` is given twice (first on line {fields[key_node.value].line})")
         fields[key_node.value] = Field(value_node, line)
     return fields, "\n".join(lines[end + 1:]), end + 2
+
+
+def _as_typed(block: list[str]) -> list[str]:
+    """The front matter with each one-line text value made to mean what the editor typed.
+
+    Headlines hold colons, quotes, `#`, `&`, `*`, `!`, `@`, `%`, `|`, `>`:
+    `title: Кличко: ППО збила 22 з 25 дронів` is a YAML error, `title: #1 у світі`
+    is YAML's empty value, `title: Новини #1` loses its end to a comment. Such a
+    line is rewritten (same line, so line numbers hold) as a quoted string of
+    exactly the text after `key: `. Left to YAML: values YAML reads as a quoted
+    string or a list (`title: "…"`, `title: [a, b]`, which is then "must be
+    text"), block scalars (`|`, `>`) and values continued on indented lines.
+    """
+    typed = list(block)
+    for number, line in enumerate(block):
+        match = _TEXT_LINE.match(line)
+        if not match or _NOT_YAML.search(line):
+            continue
+        value = match["value"]
+        following = block[number + 1] if number + 1 < len(block) else ""
+        if following[:1] in (" ", "\t") and following.strip() and not following.lstrip().startswith("#"):
+            continue  # a value continued on the next lines: YAML's to read
+        if value in _NULL or (value[0] in "|>" and _BLOCK_HEADER.match(value)):
+            continue
+        if value[0] in "\"'[{":
+            try:
+                yaml.compose(f"{match['key']}: {value}", Loader=_Loader)
+                continue  # a quoted string or a list, as YAML reads it
+            except yaml.YAMLError:
+                pass  # `"Ми вистоїмо", — Зеленський`: text that starts with a quote
+        typed[number] = f"{match['key']}: " + json.dumps(value, ensure_ascii=False)
+    return typed
+
+
+def _explain(err: yaml.MarkedYAMLError, block: list[str]) -> FrontMatterError:
+    """A YAML syntax error in plain words, at the line that is wrong, quoting it."""
+    context, problem = err.context or "", err.problem or ""
+    # Where something was opened and never closed, the fix goes where it was opened.
+    opened = context.startswith(("while parsing a flow", "while scanning a quoted", "while scanning a simple key"))
+    mark = (err.context_mark if opened else None) or err.problem_mark or err.context_mark
+    index = min(mark.line, len(block) - 1) if mark else 0
+    line = block[index] if block else ""
+    indent = line[: len(line) - len(line.lstrip())]
+    what, hint = _PLAIN_WORDS[-1][1:]
+    if "\t" in indent:
+        what, hint = "a tab character in the indentation", "Indent with spaces"
+    elif indent and "mapping values" in problem:
+        what, hint = ("this line is indented, so YAML reads it as part of the line above",
+                      "Start each `key:` at the beginning of its line")
+    else:
+        for words, plain, fix in _PLAIN_WORDS:
+            if any(w in context or w in problem for w in words):
+                what, hint = plain, fix
+                break
+    quoted = line.strip()
+    yaml_words = f"{context}: {problem}" if context else problem
+    return FrontMatterError(index + 2, f"{what}: `{quoted}` (YAML: {yaml_words})", hint)
+
+
+#: (words in YAML's message, what is wrong, how to fix it); the last entry is the fallback.
+_PLAIN_WORDS = (
+    (("flow sequence",), "a list opened with `[` is not closed",
+     "Write the list on one line: `tags: [first, second]`"),
+    (("flow mapping",), "a `{` is not closed", "Close it with `}`, or put the value in quotes"),
+    (("quoted scalar",), "a quote opened on this line is never closed", "Close the quote, or remove it"),
+    (("simple key",), "this line is not `key: value`",
+     "Add `: ` after the key, or join the line to the one above"),
+    (("mapping values",), "a `: ` where YAML does not allow one", "Put the value in quotes: `key: \"…\"`"),
+    (("expected key", "block end", "block mapping"), "this line is indented differently from the lines "
+     "above it", "Start each `key:` at the beginning of its line; indent list items under their key"),
+    (("cannot start any token", "alias", "anchor", "tag"), "a value starts with a character YAML reserves",
+     "Put the value in quotes: `key: \"…\"`"),
+    ((), "the front matter is not valid YAML here", "Check the line against `key: value`"),
+)
 
 
 def _kind(node: yaml.Node) -> str:

@@ -27,7 +27,7 @@ from typing import Mapping
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import Problem
-from .model import LeadImage, Site, Translation, Variant
+from .model import LeadImage, Site, Story, Translation, Variant
 from .parallel import map_chunks
 
 WIDTHS = (480, 960, 1600)
@@ -89,28 +89,32 @@ class ImageCache:
 
 
 def prepare_images(site: Site, cache_root: Path, jobs: int, problems: list[Problem],
-                   prune: bool = True) -> PreparedImages:
+                   prune: bool = True, encode: bool = True) -> PreparedImages:
     """Read every lead image's size, and make the variants the cache lacks."""
     root = site.config.root
+    before = len(problems)
     cache = ImageCache(cache_root)
     users: dict[str, Translation] = {}
-    media: dict[str, tuple[str, ...]] = {}
+    stories_of: dict[str, Story] = {}
     for stories in (site.stories, site.pages):
         for story in stories.values():
             for t in story.translations.values():
                 if t.image:
                     users.setdefault(f"{story.folder}/{t.image}", t)
-                    media[f"{story.folder}/{t.image}"] = story.media
+                    stories_of[f"{story.folder}/{t.image}"] = story
     images: dict[str, LeadImage] = {}
+    originals: dict[str, Path] = {}  # image path (as published) → the file as saved
     for path, t in users.items():
-        image = _read(root / path, path, t.image, cache)
+        story = stories_of[path]
+        originals[path] = root / story.folder / story.saved_name(t.image)
+        image = _read(originals[path], path, t.image, cache)
         if image is None:
             continue
         if isinstance(image, str):
             problems.append(Problem(t.source, t.line_of("image"), f"the image `{t.image}` cannot be read: {image}",
                                     "Save it again as JPEG, PNG or WebP"))
             continue
-        clash = sorted({v.name for v in image.variants} & set(media[path]))
+        clash = sorted({v.name for v in image.variants} & {m.published for m in story.media})
         if clash:
             problems.append(Problem(t.source, t.line_of("image"),
                                     f"`{clash[0]}` in this story's folder has the name newsgen gives a smaller "
@@ -122,15 +126,17 @@ def prepare_images(site: Site, cache_root: Path, jobs: int, problems: list[Probl
         files = {variant_file(cache_root, image, v): v for v in image.variants}
         missing = {file: v for file, v in files.items() if not file.exists()}
         if missing and not any(job[1] == image.digest for job in todo):  # the same photo twice: made once
-            todo.append((str(root / path), image.digest, tuple((str(f), v) for f, v in missing.items())))
+            todo.append((str(originals[path]), image.digest, tuple((str(f), v) for f, v in missing.items())))
     encoded = 0
+    todo = todo if encode else []
+    path_of = {str(file): path for path, file in originals.items()}
     for count, failures in map_chunks(_encode, None, todo, jobs):
         encoded += count
-        for path, message in failures:
-            t = users[str(Path(path).relative_to(root))]
+        for file, message in failures:
+            t = users[path_of[file]]
             problems.append(Problem(t.source, t.line_of("image"), f"the image `{t.image}` cannot be resized: {message}"))
-    if not problems:
-        cache.save(set(images) if prune else set(images) | set(cache.index))
+    pruned = prune and len(problems) == before  # a failed stage may not know every image: forget none
+    cache.save(set(images) if pruned else set(images) | set(cache.index))
     return PreparedImages(images, encoded)
 
 

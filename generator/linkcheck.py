@@ -37,6 +37,7 @@ class _Page:
     links: list[_Link] = field(default_factory=list)
     canonical: str | None = None
     alternates: dict[str, tuple[str, int]] = field(default_factory=dict)  # hreflang → (href, line)
+    redirect: bool = False  # <meta http-equiv="refresh">: an old URL leading to a moved story
 
 
 class _PageReader(HTMLParser):
@@ -55,6 +56,8 @@ class _PageReader(HTMLParser):
         if tag == "nav":
             if self._nav_depth or "switcher" in (a.get("class") or "").split():
                 self._nav_depth += 1
+        if tag == "meta" and (a.get("http-equiv") or "").lower() == "refresh":
+            self.page.redirect = True
         rel = (a.get("rel") or "").split()
         if tag == "link" and "canonical" in rel:
             self.page.canonical = a.get("href")
@@ -75,10 +78,19 @@ class _PageReader(HTMLParser):
             self._nav_depth -= 1
 
 
-def check_output(config: SiteConfig, output: Path) -> tuple[int, list[Problem]]:
-    """(pages checked, problems)."""
+@dataclass(frozen=True)
+class ExternalLink:
+    url: str
+    path: str  # where it is: the story file when known, else the output file
+    line: int
+
+
+def check_output(config: SiteConfig, output: Path, origin=None) -> tuple[int, list[Problem], list[ExternalLink]]:
+    """(pages checked, problems, links to other hosts). `origin(page, url)` names the
+    source file and line a page's URL was written at, when it came from a story body."""
     root = config.root
     shown = (lambda p: p.relative_to(root).as_posix()) if output.is_relative_to(root) else (lambda p: str(p))
+    external: list[ExternalLink] = []
     files = {p.relative_to(output).as_posix(): p for p in output.rglob("*") if p.is_file()}
     pages: dict[str, _Page] = {}
     problems: list[Problem] = []
@@ -120,14 +132,21 @@ def check_output(config: SiteConfig, output: Path) -> tuple[int, list[Problem]]:
 
     codes = set(config.codes)
     for rel, page in pages.items():
-        where = shown(files[rel])
+        output_where = shown(files[rel])
         language = rel.split("/", 1)[0] if rel.split("/", 1)[0] in codes else None
         for link in page.links:
             url = link.url.strip()
             if not url or url.startswith(SKIPPED_SCHEMES):
                 continue
-            if urlsplit(url).scheme in ("http", "https") and not url.startswith(config.base_url):
-                problems.append(Problem(where, link.line, f"<{link.tag}> loads or links another host: {url}"))
+            source = origin(rel, url) if origin else None
+            where, line = source or (output_where, link.line)
+            link = _Link(line, link.tag, link.url, link.in_switcher, link.has_hreflang)
+            if (urlsplit(url).scheme in ("http", "https") or url.startswith("//")) and not url.startswith(config.base_url):
+                if link.tag == "a":
+                    external.append(ExternalLink(url, where, line))
+                else:
+                    problems.append(Problem(where, line, f"<{link.tag}> loads a file from another host: {url}",
+                                            "Publish the file with the site instead"))
                 continue
             target, fragment = target_of(rel, url)
             if target is None:
@@ -143,6 +162,9 @@ def check_output(config: SiteConfig, output: Path) -> tuple[int, list[Problem]]:
                     and not link.in_switcher and not link.has_hreflang and rel != "404.html"):
                 problems.append(Problem(where, link.line, f"unmarked link into another language: {url}",
                                         "Cross-language links belong in the switcher or carry hreflang"))
+        where = output_where
+        if page.redirect:
+            continue  # an old URL's redirect page speaks for no language
         if page.alternates or page.canonical:
             if "x-default" not in page.alternates:
                 problems.append(Problem(where, 1, "hreflang alternates lack `x-default`"))
@@ -162,4 +184,4 @@ def check_output(config: SiteConfig, output: Path) -> tuple[int, list[Problem]]:
                 if back != page.canonical:
                     problems.append(Problem(where, line, f"hreflang {hreflang} is not reciprocal: {href} does not "
                                             f"link back to {page.canonical}"))
-    return len(pages), problems
+    return len(pages), problems, external

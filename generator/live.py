@@ -12,24 +12,24 @@ from __future__ import annotations
 
 import gc
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import BuildOptions, build_time
+from .build import BuildOptions, link_and_check, unparsed
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .dependencies import Readers, page_inputs, site_shape
-from .errors import BuildFailed, Problem
+from .errors import BuildFailed, Problem, errors_in
 from .i18n import load_catalogs
-from .link import LinkCache, link_site
+from .link import LinkCache
 from .load import TAGS_FILE, load_story, load_tags, story_folders
-from .model import Kind, Site, SourceFile, Translation
+from .model import Kind, MediaFile, Site, SourceFile, Translation
 from .cache import CACHE_DIR, ParseCache
-from .images import prepare_images, published_files
+from .images import published_files
 from .markup import BodyConverter
 from .parallel import map_chunks
 from .parse import parse_files, parse_sources
 from .render import PageSpec, Renderer, plan_pages, render_specs
-from .urllock import LOCK_FILE, plan_redirects, read_lock
+from .urllock import LOCK_FILE, read_lock
 from .xmlout import sitemap_files
 
 #: Below this many pages to render, one process is quicker than starting workers.
@@ -53,7 +53,7 @@ class Rebuild:
 @dataclass
 class _Folder:
     sources: dict[str, SourceFile]  # by path
-    media: tuple[str, ...]
+    media: tuple[MediaFile, ...]
     problems: list[Problem]
 
 
@@ -63,7 +63,8 @@ class LiveSite:
         self.root = options.site_dir.absolute()
         self.pages: dict[str, bytes] = {}  # output path ("ua/index.html") → bytes; replaced whole
         self.media: dict[str, Path] = {}  # output path → source file
-        self.problems: tuple[Problem, ...] = ()
+        self.problems: tuple[Problem, ...] = ()  # of the last rebuild, when it failed
+        self.warnings: tuple[Problem, ...] = ()  # of the last good rebuild
         self.config: SiteConfig | None = None
         self._parsed: dict[str, tuple[str, Translation | None, list[Problem]]] = {}  # path → (text, result)
         self._site: Site | None = None  # the last good build
@@ -176,25 +177,21 @@ class LiveSite:
         problems += self._folder_problems
         media = {k: f.media for k, f in self._folders.items()}
         self._parse_changed(media, full=dirty is None)
-        translations = []
+        translations, sources = [], []
         for folder in self._folders.values():
             problems += folder.problems
             for source in folder.sources.values():
+                sources.append(source)
                 _, t, parse_problems = self._parsed[source.path]
                 problems += parse_problems
                 if t is not None:
                     translations.append(t)
-        if problems:
+        # serve never writes urls.lock
+        site, _ = link_and_check(config, media, self._tag_names, translations, unparsed(sources, translations),
+                                 self._read_lock(problems), self.options, problems, self._link_cache)
+        if errors_in(problems):
             return self._failed(problems, started)
-        site = link_site(config, media, self._tag_names, translations, self.options.drafts, problems,
-                         self._link_cache)
-        if problems:
-            return self._failed(problems, started)
-        redirects = plan_redirects(site, self._read_lock(problems), translations, problems)  # serve never writes it
-        prepared = prepare_images(site, config.root / CACHE_DIR, self.options.job_count, problems, prune=False)
-        if problems:
-            return self._failed(problems, started)
-        site = replace(site, now=build_time(self.options, config), images=prepared.images, redirects=redirects)
+        self.warnings = tuple(sorted(set(problems)))
         return self._render(site, started, everything)
 
     def _read_lock(self, problems: list[Problem]) -> tuple:
@@ -284,9 +281,9 @@ class LiveSite:
         changed = sorted(self.url_of(p) for p in set(pages) | set(old_pages) if pages.get(p) != old_pages.get(p))
         renamed = self._renames(site)
         # Swap in the new build whole: a request sees the old one or this one.
-        self.media = {t.path + name: self.config.root / story.folder / name
+        self.media = {t.path + file.published: self.config.root / story.folder / file.saved
                       for stories in (site.stories, site.pages) for story in stories.values()
-                      for name in story.media for t in story.translations.values()}
+                      for file in story.media for t in story.translations.values()}
         self.media.update(published_files(site, self.config.root / CACHE_DIR))
         self.pages, self._entries, self._spec_paths, self._inputs = pages, entries, spec_paths, inputs
         self._site = site

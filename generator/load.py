@@ -7,6 +7,7 @@ beyond what is needed to name a problem precisely.
 """
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -15,7 +16,8 @@ from pathlib import Path
 
 from .config import SiteConfig
 from .errors import Problem
-from .model import Kind, SourceFile
+from .media import media_files
+from .model import Kind, MediaFile, SourceFile
 from .slugs import SLUG, STORY_ID
 
 TEXT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
@@ -32,13 +34,13 @@ class TagName:
 @dataclass(frozen=True)
 class LoadedSite:
     sources: tuple[SourceFile, ...]
-    media: dict[tuple[Kind, str], tuple[str, ...]]  # (kind, story id) → file names
+    media: dict[tuple[Kind, str], tuple[MediaFile, ...]]  # (kind, story id) → its media files
     tag_names: dict[str, dict[str, TagName]] = field(default_factory=dict)  # tag id → lang → name
 
 
 def load_site(config: SiteConfig, problems: list[Problem]) -> LoadedSite:
     sources: list[SourceFile] = []
-    media: dict[tuple[Kind, str], tuple[str, ...]] = {}
+    media: dict[tuple[Kind, str], tuple[MediaFile, ...]] = {}
     for kind, key in story_folders(config, problems):
         story_sources, story_media = load_story(config, kind, key, problems)
         sources.extend(story_sources)
@@ -74,7 +76,7 @@ def story_folders(config: SiteConfig, problems: list[Problem]) -> list[tuple[Kin
 
 
 def load_story(config: SiteConfig, kind: Kind, key: str,
-               problems: list[Problem]) -> tuple[list[SourceFile], tuple[str, ...]]:
+               problems: list[Problem]) -> tuple[list[SourceFile], tuple[MediaFile, ...]]:
     """One story folder: its translation files, read, and its media's names."""
     rel = f"content/{section_of(kind)}/{key}"
     folder = config.root / rel
@@ -88,9 +90,7 @@ def load_story(config: SiteConfig, kind: Kind, key: str,
         stem, dot, suffix = name.rpartition(".")
         is_text = dot and "." + suffix.lower() in TEXT_SUFFIXES
         if is_text and (stem not in config.codes or suffix != "md"):
-            expected = ", ".join(f"{c}.md" for c in config.codes)
-            problems.append(Problem(path, 1, f"unknown language file `{name}`",
-                                    f"This site's translation files are {expected}"))
+            problems.append(Problem(path, 1, f"unknown language file `{name}`", _language_file_hint(stem, config)))
             continue
         if entry.is_dir():
             if stem in config.codes and is_text:
@@ -100,11 +100,7 @@ def load_story(config: SiteConfig, kind: Kind, key: str,
                                         "Put the story's media directly in its folder"))
             continue
         if not is_text:
-            if not re.match(r"^[A-Za-z0-9._-]+$", name):
-                problems.append(Problem(path, 1, f"media file name `{name}` is not URL-safe",
-                                        "Use ASCII letters, digits, `.`, `_` and `-`"))
-            else:
-                media.append(name)
+            media.append(name)
             continue
         try:
             raw = Path(entry.path).read_bytes()
@@ -120,7 +116,27 @@ def load_story(config: SiteConfig, kind: Kind, key: str,
             continue
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         sources.append(SourceFile(kind, key, stem, path, text))
-    return sources, tuple(media)
+    files, clashes = media_files(media)
+    for name, other, published in clashes:
+        if other:
+            problems.append(Problem(f"{rel}/{name}", 1, f"`{name}` and `{other}` would both be published as "
+                                    f"`{published}`", "Rename one of them"))
+        else:
+            problems.append(Problem(f"{rel}/{name}", 1, f"a media file cannot be named `{published}`: the "
+                                    "story's page is published under that name", "Rename it"))
+    return sources, files
+
+
+def _language_file_hint(stem: str, config: SiteConfig) -> str:
+    """`uk.md` → `ua.md` (the language's hreflang or locale), `UA.md` → `ua.md`, `en.markdown` → `en.md`."""
+    expected = "This site's translation files are " + ", ".join(f"`{c}.md`" for c in config.codes)
+    wanted = stem.lower().replace("-", "_")
+    for language in config.languages:
+        if wanted in (language.code, language.hreflang.lower(), language.locale.lower(),
+                      language.locale.split("_")[0].lower()):
+            return f"Did you mean `{language.code}.md`? {expected}"
+    close = difflib.get_close_matches(wanted, config.codes, n=1, cutoff=0.6)
+    return f"Did you mean `{close[0]}.md`? {expected}" if close else expected
 
 
 def load_tags(config: SiteConfig, problems: list[Problem]) -> dict[str, dict[str, TagName]]:

@@ -35,6 +35,14 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class MediaFile:
+    """A file in a story folder: its name as saved, and the URL-safe name it is published under."""
+
+    saved: str  # "Фото ППО 25.11.jpg"
+    published: str  # "foto-ppo-25-11.jpg"
+
+
+@dataclass(frozen=True)
 class TagRef:
     """A tag as a translation uses it, once the link stage has resolved it."""
 
@@ -59,7 +67,7 @@ class Translation:
     author: str
     source_name: str  # front matter `source`: who reported it
     raw_tags: tuple[str, ...]
-    image: str
+    image: str  # the lead image's published name (see `MediaFile`)
     image_caption: str
     image_credit: str
     image_alt: str
@@ -67,8 +75,11 @@ class Translation:
     draft: bool
     body_html: str  # `story:` hrefs unresolved until the link stage
     word_count: int
-    lines: Mapping[str, int] = field(default_factory=dict)  # front matter key → line
+    lines: Mapping[str, int] = field(default_factory=dict)  # front matter key, "story:<id>", "url:<url>" → line
     retracted: bool = False  # withdrawn: only a short notice stays at its URL
+    date_only: bool = False  # `date:` gave a day without a time: pages show none
+    updated_only: bool = False  # the same for `updated:`
+    body_images: tuple[str, ...] = ()  # published names of the story-folder images the body shows
     # filled in by the link stage
     path: str = ""  # URL path relative to the site root: "ua/2023/11/slug/"
     tags: tuple[TagRef, ...] = ()
@@ -84,12 +95,16 @@ class Story:
     kind: Kind
     key: str
     translations: Mapping[str, Translation]
-    media: tuple[str, ...] = ()  # file names in the story folder, copied beside its pages
+    media: tuple[MediaFile, ...] = ()  # files in the story folder, published beside its pages
     related: tuple[str, ...] = ()  # story keys, best first; filter per language
 
     @property
     def folder(self) -> str:
         return f"content/{'news' if self.kind == 'news' else 'pages'}/{self.key}"
+
+    def saved_name(self, published: str) -> str:
+        """The name as saved in the story folder of a file published as `published`."""
+        return next((m.saved for m in self.media if m.published == published), published)
 
 
 @dataclass(frozen=True)
@@ -146,6 +161,7 @@ class Site:
     images: Mapping[str, LeadImage] = field(default_factory=dict)  # "content/news/x/lead.jpg" → its sizes
     retracted: Mapping[str, Translation] = field(default_factory=dict)  # translation id → a withdrawn translation
     redirects: Mapping[str, str] = field(default_factory=dict)  # old URL path → translation id it now leads to
+    preview: bool = False  # a preview (serve, --drafts): drafts and scheduled stories are shown, marked
 
     def translation(self, key: str, lang: str, kind: Kind = "news") -> Translation | None:
         stories = self.stories if kind == "news" else self.pages

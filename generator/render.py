@@ -21,7 +21,7 @@ from .errors import Problem
 from babel.support import NullTranslations
 from .model import Page, Site
 from .urllock import netlify_redirects, nginx_map
-from .urls import output_file
+from .urls import archive_path, front_path, output_file, search_path, tag_index_path, tag_path
 from .xmlout import SitemapEntry, atom_feed, news_sitemap, news_sitemap_path, robots_txt
 
 #: Stories in a language's Atom feed.
@@ -63,8 +63,58 @@ def plan_pages(site: Site) -> list[PageSpec]:
     return specs
 
 
+def spec_output(site: Site, spec: PageSpec) -> str:
+    """The file a page is written to, relative to the output folder."""
+    kind, lang = spec.kind, spec.lang
+    fixed = {"robots": "robots.txt", "feed": f"{lang}/feed.xml", "news-sitemap": news_sitemap_path(lang),
+             "redirects-netlify": "_redirects", "redirects-nginx": "nginx-redirects.conf", "404": "404.html",
+             "chooser": "index.html"}
+    if kind in fixed:
+        return fixed[kind]
+    if kind in ("story", "page"):
+        path = (site.stories if kind == "story" else site.pages)[spec.key].translations[lang].path
+    elif kind == "front":
+        path = front_path(lang, spec.number)
+    elif kind == "tag":
+        path = tag_path(site.tags[lang][spec.key].path, spec.number)
+    elif kind == "archive":
+        path = archive_path(lang, spec.key, spec.number)
+    elif kind == "tags":
+        path = tag_index_path(lang)
+    elif kind == "search":
+        path = search_path(lang)
+    elif kind == "retracted":
+        path = site.retracted[spec.key].path
+    elif kind == "redirect":
+        path = spec.key
+    else:
+        raise ValueError(f"unknown page kind {kind}")
+    return output_file(path)
+
+
 def page_count(items: int, config: SiteConfig) -> int:
     return max(1, ceil(items / config.per_page))
+
+
+def template_environment(config: SiteConfig) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.theme_dir / "templates"),
+        autoescape=jinja2.select_autoescape(("html", "xml")),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True, lstrip_blocks=True,
+    )
+
+
+def check_templates(config: SiteConfig, problems: list[Problem]) -> None:
+    """Compile every template, so a syntax error is reported with the content's problems."""
+    env = template_environment(config)
+    for name in env.list_templates(extensions=("html", "xml", "txt")):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as err:
+            problems.append(Problem(f"themes/{config.theme}/templates/{err.name or name}", err.lineno or 1,
+                                    f"template syntax error: {err.message}"))
 
 
 def render_specs(shared: tuple[Site, dict[str, NullTranslations]], specs: list[PageSpec]):
@@ -84,13 +134,7 @@ class Renderer:
         self.templates_dir = config.theme_dir / "templates"
         self.envs, self.builders = {}, {}
         for lang in config.languages:
-            env = jinja2.Environment(
-                loader=jinja2.FileSystemLoader(self.templates_dir),
-                autoescape=jinja2.select_autoescape(("html", "xml")),
-                undefined=jinja2.StrictUndefined,
-                extensions=["jinja2.ext.i18n"],
-                trim_blocks=True, lstrip_blocks=True,
-            )
+            env = template_environment(config)
             env.install_gettext_translations(catalogs[lang.code], newstyle=True)
             self.envs[lang.code] = env
             self.builders[lang.code] = ContextBuilder(site, lang, catalogs[lang.code])

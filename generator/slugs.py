@@ -13,6 +13,9 @@ import unicodedata
 import translitua
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: The longest slug made from a title: URLs stay readable, and a path never
+#: exceeds a file system's 255-byte name limit (real headlines reach 359 characters).
+MAX_SLUG = 80
 STORY_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 _SCHEMES = {
@@ -44,4 +47,12 @@ def slugify(text: str, locale: str) -> str:
         text = _APOSTROPHES.sub("", text)
     # Latin letters with diacritics (é → e); anything else becomes a separator.
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _NOT_SLUG.sub("-", text.lower()).strip("-")
+    return cap(_NOT_SLUG.sub("-", text.lower()).strip("-"))
+
+
+def cap(slug: str, limit: int = MAX_SLUG) -> str:
+    """`slug` cut to at most `limit` characters, at a word boundary where there is one."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug[: limit + 1].rfind("-")
+    return (slug[:cut] if cut > 0 else slug[:limit]).strip("-")

@@ -45,8 +45,8 @@ def news_article(config: SiteConfig, story: Story, t: Translation, lang: Languag
         "@type": "NewsArticle",
         "headline": t.title,
         "description": t.summary,
-        "datePublished": t.date.isoformat(),
-        "dateModified": (t.updated or t.date).isoformat(),
+        "datePublished": _iso(t.date, t.date_only),
+        "dateModified": _iso(t.updated, t.updated_only) if t.updated else _iso(t.date, t.date_only),
         "inLanguage": lang.hreflang,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
@@ -85,6 +85,11 @@ def news_article(config: SiteConfig, story: Story, t: Translation, lang: Languag
         ],
     }
     return [article, breadcrumbs]
+
+
+def _iso(moment, date_only: bool) -> str:
+    """A day alone stays a day: a time the editor did not give is not claimed."""
+    return moment.date().isoformat() if date_only else moment.isoformat()
 
 
 def _work(config: SiteConfig, t: Translation) -> dict:

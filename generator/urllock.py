@@ -73,27 +73,32 @@ def read_lock(config: SiteConfig, problems: list[Problem]) -> tuple[LockEntry, .
 
 
 def plan_redirects(site: Site, lock: tuple[LockEntry, ...], parsed: list[Translation],
-                   problems: list[Problem]) -> dict[str, str]:
+                   problems: list[Problem], unreadable: frozenset = frozenset()) -> dict[str, str]:
     """Old URL path → translation id, for every locked URL its translation left.
-    `parsed`: every translation file read; those the site does not publish are drafts
-    (unpublishing one is an error too)."""
+    `parsed`: every translation file read; those the site does not publish are drafts or
+    scheduled for later (unpublishing one is an error too). `unreadable`: (kind, key, lang)
+    of files that failed to parse, whose lines are not judged (their problem is reported)."""
     codes = set(site.config.codes)
     current = {translation_id(t.kind, t.key, t.lang): t for t in _translations(site)}
-    drafts = {translation_id(t.kind, t.key, t.lang) for t in parsed}.difference(current)
+    held = {translation_id(t.kind, t.key, t.lang): t for t in parsed}
+    skipped = {translation_id(*tid) for tid in unreadable}
     owners = {t.path: tid for tid, t in current.items()}
     redirects = {}
     for entry in lock:
         target = current.get(entry.target)
         owner = owners.get(entry.path)
-        if owner == entry.target:
-            continue  # still where it was published
+        if owner == entry.target or (target is None and entry.target in skipped):
+            continue  # still where it was published (or unreadable just now)
         lang = entry.target.rsplit("/", 1)[1]
         if lang not in codes:
             problems.append(Problem(LOCK_FILE, entry.line, f"unknown language `{lang}` in {entry.target}",
                                     f"Languages in site.toml: {', '.join(site.config.codes)}"))
-        elif target is None and entry.target in drafts:
+        elif target is None and entry.target in held:
+            draft = held[entry.target].draft
+            state = "a draft" if draft else "scheduled for later (its date is after this build)"
+            fix = "Remove its `draft: true`" if draft else "Set its `date:` back to when it was published"
             problems.append(Problem(LOCK_FILE, entry.line, f"{entry.path} was published, but {entry.target} is now "
-                                    "a draft", "Remove its `draft: true`, or mark it `retracted: true` to withdraw it"))
+                                    f"{state}", f"{fix}, or mark it `retracted: true` to withdraw it"))
         elif target is None:
             problems.append(Problem(LOCK_FILE, entry.line,
                                     f"{entry.path} was published, but {entry.target} no longer exists",

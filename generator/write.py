@@ -9,6 +9,7 @@ folder that lacks it (someone's home directory passed as --output, say).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import subprocess
@@ -25,15 +26,19 @@ MARKER = ".newsgen-output"
 
 
 @contextmanager
-def output_lock(output: Path, on_wait=None) -> Iterator[None]:
+def output_lock(output: Path, lock_dir: Path, on_wait=None) -> Iterator[None]:
     """Only one build at a time may replace `output`; a second one waits.
 
     A POSIX record lock (lockf), not flock: it belongs to this process alone,
     so worker processes forked while it is held do not keep it, and it is
-    released the moment this process ends, however it ends.
+    released the moment this process ends, however it ends. The lock file
+    lives in `lock_dir` (the site's cache folder), named after the output, so
+    nothing is left beside the output.
     """
     output.parent.mkdir(parents=True, exist_ok=True)
-    with open(output.parent / f".{output.name}.lock", "w") as lock:
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(str(output).encode()).hexdigest()[:16]
+    with open(lock_dir / f"output-{name}.lock", "w") as lock:
         try:
             fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -82,9 +87,9 @@ def copy_media(site: Site, staging: Path, made: dict[str, Path]) -> None:
     files = dict(made)
     for stories in (site.stories, site.pages):
         for story in stories.values():
-            for name in story.media:
+            for file in story.media:
                 for t in story.translations.values():
-                    files[t.path + name] = root / story.folder / name
+                    files[t.path + file.published] = root / story.folder / file.saved
     for path, source in files.items():
         target = staging / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -94,14 +99,14 @@ def copy_media(site: Site, staging: Path, made: dict[str, Path]) -> None:
             shutil.copy2(source, target)
 
 
-def publish(staging: Path, output: Path) -> None:
+def publish(staging: Path, output: Path, marker: str) -> None:
     """Swap the staging folder in; the old output is deleted in the background.
 
     Deleting thousands of files takes a noticeable part of a build, and nobody
     waits for it: the old tree is renamed to a hidden folder first, and the
     next build removes what a background removal left unfinished.
     """
-    (staging / MARKER).write_text("Built by newsgen. This folder is replaced on every build.\n")
+    (staging / MARKER).write_text(marker)
     old = output.parent / f".{output.name}.old-{os.getpid()}-{time.monotonic_ns()}"
     if output.exists():
         os.rename(output, old)

@@ -84,7 +84,7 @@ def test_finds_a_broken_feed_and_a_missing_x_default(sample):
 def test_a_stylesheet_from_another_host_is_reported(sample):
     plant(sample, SEED_EN, "</head>", '<link rel="stylesheet" href="https://cdn.example.com/x.css"></head>')
     result = run_newsgen("check", "--site", str(sample))
-    assert result.returncode == 1 and "loads or links another host" in result.stderr
+    assert result.returncode == 1 and "loads a file from another host" in result.stderr
 
 
 def test_finds_a_missing_image_variant(sample):

@@ -43,11 +43,11 @@ def test_new_writes_a_draft_per_language_and_check_accepts_it(tmp_path):
     assert sorted(p.name for p in (root / "content/news/iran-drones").iterdir()) == ["en.md", "ua.md"]
     text = (root / "content/news/iran-drones/en.md").read_text()
     assert "draft: true" in text and 'title: "Iran: \\"drones\\""' in text
-    again = run_newsgen("new", "iran-drones", "--site", str(root))
+    again = run_newsgen("new", "iran-drones", "--site", str(root), "--lang", "en")
     assert again.returncode == 1 and "already exists" in again.stderr
     assert run_newsgen("new", "Bad Id", "--site", str(root)).returncode == 1
     assert run_newsgen("new", "x", "--site", str(root), "--lang", "de").returncode == 1
-    checked = run_newsgen("check", "--site", str(root))
+    checked = run_newsgen("check", "--site", str(root), "--content")
     assert checked.returncode == 0, checked.stderr
     built = run_newsgen("build", "--site", str(root), "--drafts")
     assert built.returncode == 0
@@ -59,7 +59,8 @@ def test_new_writes_a_draft_per_language_and_check_accepts_it(tmp_path):
 def test_check_writes_nothing(tmp_path):
     root = make_site(tmp_path / "site", SITE)
     result = run_newsgen("check", "--site", str(root))
-    assert result.returncode == 0 and "2 stories" in result.stdout
+    assert result.returncode == 1 and "2 stories" in result.stderr
+    assert "does not exist; run newsgen build" in result.stderr
     assert not (root / "output").exists()
 
 

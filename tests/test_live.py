@@ -139,10 +139,10 @@ def test_problems_keep_the_last_good_build_until_fixed(tmp_path):
     before = dict(live.pages)
     path = root / "content/news/a/en.md"
     good = path.read_text()
-    path.write_text("---\ntitle: [broken\n---\n")
+    path.write_text("---\ntitle: Broken\ntags: [broken\n---\n")
     failed = live.update({"content/news/a/en.md"})
     assert not failed.ok
-    assert [str(p) for p in failed.problems][0].startswith("content/news/a/en.md:2: YAML syntax error")
+    assert [str(p) for p in failed.problems][0].startswith("content/news/a/en.md:3: a list opened with `[` is not closed")
     assert live.pages == before and live.problems
     path.write_text(good)
     fixed = live.update({"content/news/a/en.md"})

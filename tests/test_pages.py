@@ -137,7 +137,7 @@ def test_story_links_resolve_per_language_with_a_marked_fallback(site):
 -- content/news/earlier/en.md --
 {story("Earlier", date="2023-11-01")}
 -- content/news/english-only/en.md --
-{story("English only", date="2023-11-02")}
+{story("English only", date="2023-11-02", body=WITH_DETAILS)}
 -- content/news/now/ua.md --
 {story("Зараз", slug="now", body="Раніше [ми писали](story:earlier) і [про це](story:english-only#details).")}
 -- content/news/now/ru.md --
@@ -150,12 +150,17 @@ def test_story_links_resolve_per_language_with_a_marked_fallback(site):
     assert not same.has_attr("hreflang")
     fallback = ua["про це (en)"]
     assert resolve("ua/2023/11/now/", fallback["href"]) == "en/2023/11/english-only/#details"
-    assert fallback["hreflang"] == "en" and fallback["lang"] == "en"
+    # hreflang names the target's language; the link text is in the page's, so no lang on the link
+    assert fallback["hreflang"] == "en" and not fallback.has_attr("lang")
     assert fallback.select_one(".lang-label").get_text() == "(en)"
+    assert fallback.select_one(".lang-label")["lang"] == "en"
     # ru has no "earlier": the default language (ua) is the fallback, not site order
     ru = built.html("ru/2023/11/now/").select_one(".body a")
     assert resolve("ru/2023/11/now/", ru["href"]) == "ua/2023/11/earlier/"
     assert ru["hreflang"] == "uk" and ru.get_text(" ", strip=True) == "мы писали (ua)"
+
+
+WITH_DETAILS = "Intro.\n\n## Details\n\nMore."
 
 
 def _related_site(order_hint: str = "") -> str:

@@ -59,14 +59,14 @@ def test_an_edit_is_served_at_once_and_reported_in_one_line(served):
     path = root / "content/news/a/en.md"
     path.write_text(path.read_text().replace("title: First", "title: First, corrected"))
     server.wait_for("en/2023/11/a/", "First, corrected")
-    path.write_text("---\ntitle: [broken\n---\n")
+    path.write_text("---\ntitle: Broken\ntags: [broken\n---\n")
     time.sleep(1)
     assert "First, corrected" in server.get("en/2023/11/a/")[1]  # still the last good build
     code, out, err = server.stop()
     assert code == 0
     assert any(line.startswith("rebuilt ") and " pages in " in line and "(content/news/a/en.md" in line
                for line in out.splitlines()), out
-    assert "content/news/a/en.md:2: YAML syntax error" in err
+    assert "content/news/a/en.md:3: a list opened with `[` is not closed" in err
     assert "Traceback" not in err
 
 

@@ -60,7 +60,7 @@ def test_front_pages_are_a_website_and_a_collection(sample):
 
 
 def test_social_cards(sample):
-    doc = sample.html("ru/2023/11/rossiia-i-iran-rasshiriaiut-oboronnoe-sotrudnichestvo-nesmotria-na-nekhvatku-vooruzhenii/")
+    doc = sample.html("ru/2023/11/rossiia-i-iran-rasshiriaiut-oboronnoe-sotrudnichestvo-nesmotria-na-nekhvatku/")
     meta = lambda prop: [m["content"] for m in doc.select(f'meta[property="{prop}"], meta[name="{prop}"]')]  # noqa: E731
     assert meta("og:type") == ["article"] and meta("og:locale") == ["ru_RU"]
     assert sorted(meta("og:locale:alternate")) == ["en_US", "uk_UA"]

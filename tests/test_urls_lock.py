@@ -157,12 +157,16 @@ def test_the_retraction_notice_is_in_the_page_language(tmp_path, build):
     assert "24 листопада 2023" in built.html("ua/2023/11/novyna/").select_one("article").text.replace("\u202f", " ")
 
 
-def test_a_link_to_a_withdrawn_story_is_an_error(root, build):
+def test_a_link_to_a_withdrawn_story_leads_to_its_notice_and_warns(root, build):
     edit(root / "content/news/sanctions/en.md", "title: Sanctions", "title: Sanctions\nretracted: true")
     edit(root / "content/news/drones/en.md", "Body text.", "See [sanctions](story:sanctions).")
     built = build(root)
-    assert built.status == 1
-    assert re.search(r"content/news/drones/en\.md:\d+: `story:sanctions` links to a story that was withdrawn", built.err)
+    assert built.status == 0, built.err  # a retraction never blocks a publish
+    assert re.search(r"content/news/drones/en\.md:\d+: warning: `story:sanctions` links to a story that was "
+                     r"withdrawn \(`retracted: true`\): the link leads to its withdrawal notice", built.err)
+    link = built.html("en/2023/11/iran-gave-russia-drones/").select_one(".body a")
+    notice = (built.output / "en/2023/11/iran-gave-russia-drones" / link["href"]).resolve() / "index.html"
+    assert "This story was withdrawn" in notice.read_text(encoding="utf-8")
 
 
 def test_taking_over_a_published_url_is_an_error(root, build):
