@@ -28,6 +28,7 @@ from .parse import parse_sources
 from .render import check_templates, plan_pages, render_specs
 from .search import SearchIndex
 from .stamp import input_stamp, marker_text
+from .status import remember as remember_status
 from .write import (copy_media, copy_static, discard, output_lock, publish, remove_leftovers,
                     start_staging, write_pages)
 from .urllock import LockEntry, plan_redirects, read_lock, updated_lock, write_lock
@@ -85,6 +86,7 @@ def gather(options: BuildOptions, config: SiteConfig | None = None) -> Gathered:
     check_templates(config, problems)
     cache = ParseCache(config, enabled=options.cache)
     translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems, cache)
+    remember_status(config, loaded.sources, translations)
     lock = read_lock(config, problems)
     site, encoded = link_and_check(config, loaded.media, loaded.tag_names, translations,
                                    unparsed(loaded.sources, translations), lock, options, problems)

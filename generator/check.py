@@ -81,8 +81,9 @@ def check_site(options: BuildOptions, output: bool = True, external: bool = Fals
     report.problems += problems
     report.external = links
     report.output = "checked"
+    hosts = f", {len(links)} link{'s' if len(links) != 1 else ''} to other hosts" if links else ""
     report.output_line = (f"output: {'no problems' if not errors_in(problems) else 'problems'} ({checked} pages "
-                          f"in {out}{f', {len(links)} links to other hosts' if links else ''})")
+                          f"in {out}{hosts})")
     return report
 
 

@@ -104,6 +104,7 @@ def load_story(config: SiteConfig, kind: Kind, key: str,
             continue
         try:
             raw = Path(entry.path).read_bytes()
+            stat = entry.stat()
         except OSError as err:
             problems.append(Problem(path, 1, f"cannot read the file: {err.strerror}"))
             continue
@@ -115,7 +116,7 @@ def load_story(config: SiteConfig, kind: Kind, key: str,
                                     "Save it as UTF-8 in your editor"))
             continue
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        sources.append(SourceFile(kind, key, stem, path, text))
+        sources.append(SourceFile(kind, key, stem, path, text, (stat.st_size, stat.st_mtime_ns)))
     files, clashes = media_files(media)
     for name, other, published in clashes:
         if other:

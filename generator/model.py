@@ -32,6 +32,7 @@ class SourceFile:
     lang: str
     path: str  # relative to the site folder: "content/news/<id>/<lang>.md"
     text: str  # decoded, BOM removed, line endings normalised to "\n"
+    stamp: tuple[int, int] | None = None  # (size, mtime_ns) when read: what `newsgen status` keys on
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def test_a_broken_cache_file_is_ignored(tmp_path, build):
     jpeg(root)
     assert build(root).status == 0
     broken = [p for p in (root / ".newsgen-cache").rglob("*") if p.is_file() and p.suffix in (".pickle", ".json")]
-    assert len(broken) == 2  # parsed translations, the image index (variants are written whole, by rename)
+    assert len(broken) == 3  # parsed translations, the status index, the image index (variants: whole, by rename)
     for path in broken:
         path.write_bytes(b"garbage")
     assert build(root).status == 0

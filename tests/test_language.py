@@ -192,7 +192,7 @@ def test_status_table_shows_missing_draft_and_outdated_translations(tmp_path):
     data = json.loads(run_newsgen("status", "--site", str(root), "--json").stdout)
     assert [s["id"] for s in data["stories"]] == ["fresh", "old"]
     assert data["stories"][0]["languages"] == {"ua": "present", "en": "outdated", "ru": "present"}
-    assert data["summary"]["ru"] == {"present": 1, "outdated": 0, "draft": 0, "missing": 1}
+    assert data["summary"]["ru"] == {"present": 1, "outdated": 0, "draft": 0, "scheduled": 0, "missing": 1}
 
 
 CATALOGS = sorted((REPO / "themes").glob("*/locales/*/LC_MESSAGES/messages.po"))
