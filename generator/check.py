@@ -76,7 +76,7 @@ def check_site(options: BuildOptions, output: bool = True, external: bool = Fals
         report.output_line = (f"output: {out} was not built from the content as it is now (or with other "
                               "options); run newsgen build, then check again")
         return report
-    checked, problems, links = check_output(site.config, out, _origin(site))
+    checked, problems, links = check_output(site.config, out, _origin(site), options.job_count)
     problems += missing_from_output(site.config, out, problems)
     report.problems += problems
     report.external = links
