@@ -41,7 +41,7 @@ class Rebuild:
     """What one rebuild did, for the terminal and the browsers."""
 
     ok: bool
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()  # when ok, the warnings
     rendered: int = 0  # pages rendered
     changed: tuple[str, ...] = ()  # URL paths whose content changed, appeared or disappeared
     renamed: dict[str, str] = field(default_factory=dict)  # old URL path → new URL path
@@ -290,7 +290,7 @@ class LiveSite:
         self.problems = ()
         # The build lives as long as the server: keep the collector from walking it on every edit.
         gc.freeze()
-        return Rebuild(True, rendered=len(rendered), changed=tuple(changed), renamed=renamed,
+        return Rebuild(True, problems=self.warnings, rendered=len(rendered), changed=tuple(changed), renamed=renamed,
                        everything=everything, seconds=time.perf_counter() - started)
 
     def _renames(self, site: Site) -> dict[str, str]:

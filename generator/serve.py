@@ -256,6 +256,8 @@ def terminal_report(result: Rebuild, paths: list[str]) -> None:
         else:
             noun = "page" if result.rendered == 1 else "pages"
             print(f"rebuilt {result.rendered} {noun} in {milliseconds} ms ({cause})", flush=True)
+            if result.problems:
+                print(format_problems(list(result.problems)), file=sys.stderr, flush=True)
     else:
         print(format_problems(list(result.problems)), file=sys.stderr)
         print(f"{len(result.problems)} problem(s) ({cause}); still serving the last good build", file=sys.stderr,
@@ -267,6 +269,8 @@ def serve(options: BuildOptions, host: str, port: int, open_browser: bool = Fals
     first = live.full()
     if first.ok:
         print(f"built {first.rendered} pages in {first.seconds:.2f} s", flush=True)
+        if first.problems:
+            print(format_problems(list(first.problems)), file=sys.stderr, flush=True)
     else:
         terminal_report(first, ["the first build"])
     hub = Hub()
