@@ -17,7 +17,7 @@ from babel.support import NullTranslations
 from .cache import CACHE_DIR, ParseCache
 from .config import SiteConfig, load_config
 from .bodylinks import check_body_links, published_paths
-from .errors import BuildFailed, Problem, errors_in
+from .errors import BuildFailed, Problem, errors_in, warning
 from .i18n import load_catalogs
 from .images import prepare_images, published_files
 from .link import LinkCache, link_site
@@ -106,6 +106,7 @@ def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translation
     """The link stage and what checks the linked site: urls.lock, images, body links.
     Goes on whatever earlier stages found, so one run reports everything."""
     now = build_time(options, config)
+    problems.extend(warning(t.source, line, message, hint) for t in translations for line, message, hint in t.notes)
     site = link_site(config, media, tag_names, translations, options.drafts, problems, link_cache,
                      now=None if options.future or options.preview else now,
                      unreadable=frozenset((kind, key) for kind, key, _ in unreadable))

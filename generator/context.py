@@ -8,6 +8,7 @@ already relative to the page (or absolute-path, for 404.html).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Mapping
 from datetime import datetime
 from math import ceil
 
@@ -17,6 +18,8 @@ from markupsafe import Markup
 from .config import Language
 from .i18n import DateFormatter
 from .model import Site, Story, Tag, Translation
+from .photos import responsive
+from .uitext import localize
 from .related import related_in_language
 from .structured import front_page, news_article, script_json
 from .urls import absolute, archive_path, front_path, relative, search_path, tag_index_path, tag_path
@@ -94,6 +97,7 @@ class StoryView:
     body: Markup
     tags: tuple[Link, ...]
     related: tuple[Teaser, ...]
+    has_embeds: bool = False  # the body shows videos or posts: the page needs the theme's embed script
     preview: str = ""  # in a preview only: "draft" or "scheduled" (its date is after the build's time)
 
 
@@ -144,6 +148,7 @@ class TemplateContext:
     switcher: tuple[SwitchItem, ...]
     home: str  # this language's front page
     stylesheet: str
+    static: str  # the theme's static folder, relative, ending with "/": "{{ static }}embed.js"
     feed: str | None  # this language's Atom feed (relative)
     feed_absolute: str | None
     tags_index: str | None = None  # this language's list of tags
@@ -168,10 +173,12 @@ class TemplateContext:
 class ContextBuilder:
     """Builds contexts for one language's pages."""
 
-    def __init__(self, site: Site, lang: Language, translations: NullTranslations):
+    def __init__(self, site: Site, lang: Language, translations: NullTranslations,
+                 words: Mapping[str, str] | None = None):
         self.site, self.config, self.lang = site, site.config, lang
         self.dates = DateFormatter(lang.locale)
         self.translations = translations
+        self.words = words or {}  # the theme's words inside bodies (uitext.py)
 
     # -- shared pieces ------------------------------------------------------
     def _date(self, moment: datetime | None, with_time: bool = False, date_only: bool = False) -> DateText | None:
@@ -209,7 +216,7 @@ class ContextBuilder:
             canonical=absolute(config.base_url, path),
             alternates=alternates + (Alternate("x-default", absolute(config.base_url, x_default)),),
             switcher=switcher, home=relative(path, front_path(self.lang.code)),
-            stylesheet=relative(path, "static/style.css"), feed=relative(path, feed),
+            stylesheet=relative(path, "static/style.css"), static=relative(path, "static/"), feed=relative(path, feed),
             feed_absolute=absolute(config.base_url, feed),
             tags_index=relative(path, tag_index_path(self.lang.code)),
             search_page=relative(path, search_path(self.lang.code)) if config.search else None, **extra)
@@ -237,7 +244,8 @@ class ContextBuilder:
             title=t.title, date=self._date(t.date, True, t.date_only), updated=self._date(t.updated, True, t.updated_only),
             preview=preview,
             month=month, reading_minutes=max(1, ceil(t.word_count / WORDS_PER_MINUTE)),
-            author=t.author, source=t.source_name, image=image, body=Markup(t.body_html),
+            author=t.author, source=t.source_name, image=image, body=Markup(self._body(story, t)),
+            has_embeds='class="embed"' in t.body_html,
             tags=tuple(Link(ref.name, relative(t.path, self.site.tags[code][ref.key].path)) for ref in t.tags),
             related=tuple(self.teaser(t.path, self.site.stories[k].translations[code]) for k in related),
         )
@@ -249,21 +257,31 @@ class ContextBuilder:
         return self._base("story" if story.kind == "news" else "page", t.path, t.title, t.summary, versions,
                           self._x_default(versions), story=view, og_locale_alternates=alternates, json_ld=json_ld,
                           og_image=absolute(self.config.base_url, t.path + t.image) if t.image else None,
-                          og_image_alt=t.image_alt if t.image else "",
+                          og_image_alt=(t.image_alt or t.image_caption or t.title) if t.image else "",
                           og_image_size=(image.width, image.height) if image and image.width else None)
+
+    def _body(self, story: Story, t: Translation) -> str:
+        """The body in this page's words, its photos with their smaller copies and sizes."""
+        body = localize(t.body_html, self.words)
+        if t.body_images:
+            images = {name: self.site.images[f"{story.folder}/{name}"] for name in t.body_images
+                      if f"{story.folder}/{name}" in self.site.images}
+            body = responsive(body, images, lambda name: relative(t.path, t.path + name))
+        return body
 
     def _image(self, story: Story, t: Translation) -> Image:
         src = relative(t.path, t.path + t.image)
+        alt = t.image_alt or ("" if t.image_caption else t.title)  # never the caption twice
         lead = self.site.images.get(f"{story.folder}/{t.image}")
         if lead is None:  # not a raster image Pillow reads (SVG)
-            return Image(src, t.image_alt, t.image_caption, t.image_credit)
+            return Image(src, alt, t.image_caption, t.image_credit)
 
         def srcset(variants, full: str | None) -> str:
             items = [f"{relative(t.path, t.path + v.name)} {v.width}w" for v in variants]
             return ", ".join(items + ([f"{full} {lead.width}w"] if full else []))
         original = lead.srcset(lead.mime)
         webp = lead.srcset("image/webp")
-        return Image(src, t.image_alt, t.image_caption, t.image_credit, lead.width, lead.height,
+        return Image(src, alt, t.image_caption, t.image_credit, lead.width, lead.height,
                      srcset=srcset(original, src) if original else "",
                      webp_srcset=srcset(webp, src if lead.mime == "image/webp" else None)
                      if webp and lead.mime != "image/webp" else "")
@@ -365,6 +383,7 @@ class ContextBuilder:
         return TemplateContext(
             kind="404", lang=self.lang, site_title=self.lang.title, title="404", description="",
             canonical=None, alternates=(), switcher=choices, home=base + front_path(self.lang.code),
-            stylesheet=base + "static/style.css", feed=None, feed_absolute=None, choices=choices,
+            stylesheet=base + "static/style.css", static=base + "static/", feed=None, feed_absolute=None,
+            choices=choices,
             search_page=base + search_path(self.lang.code) if self.config.search else None)
 

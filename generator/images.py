@@ -1,18 +1,19 @@
-"""Lead images in the sizes a browser picks from: variants made with Pillow,
-cached by the image's content.
+"""Photos in the sizes a browser picks from: variants made with Pillow, cached
+by the image's content, and originals published without their metadata.
 
-A story's lead image (front matter `image:`) is published as it is and, for
-`srcset`, as narrower copies (480, 960 and 1600 px wide, only those narrower
-than the original) in WebP and in the original format, plus a full-width
-WebP. Encoding is the slow part, so variants are kept under
+Every photo a story shows — its lead image (front matter `image:`) and the
+photos in its body — is published as narrower copies (480, 960 and 1600 px
+wide, only those narrower than the original) in WebP and in the original
+format, plus a full-width WebP, for `srcset`. The original itself is
+published with its metadata removed (metadata.py: no EXIF GPS position ever
+leaves the newsroom); a photo that a camera stored sideways (EXIF
+orientation) is turned upright instead, since the orientation tag goes with
+the metadata. Encoding is the slow part, so the files are kept under
 `<site>/.newsgen-cache/images/<sha256 of the file>/` and made once per image
 content: a rebuild, a renamed story or a second story using the same photo
-re-encodes nothing. The build hard-links them beside the story's pages.
-Each image's pixel size is read too, for `width`/`height` attributes (no
-layout shift) and for structured data.
-
-The variants carry no metadata (EXIF GPS positions stay out of them); they are
-turned upright by the EXIF orientation first, as browsers show the original.
+re-encodes nothing. The build hard-links them beside the story's pages. Each
+image's pixel size is read too, for `width`/`height` attributes (no layout
+shift) and for structured data.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from typing import Mapping
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import Problem
+from .metadata import strip_metadata
 from .model import LeadImage, Site, Story, Translation, Variant
 from .parallel import map_chunks
 
@@ -34,10 +36,13 @@ WIDTHS = (480, 960, 1600)
 #: Pillow format → (MIME type, whether we resize it). GIFs may be animated, SVGs are not pixels.
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+_MIMES = {extension: mime for mime, extension in _EXTENSIONS.items()}
 IMAGES_DIR = "images"
 _INDEX = "index.json"
 #: Bump when the encoding settings change, so cached variants are made again.
-_ENCODER = "1"
+_ENCODER = "2"
+#: The cached original, without metadata, of an image: "<digest>/original.<ext>".
+ORIGINAL = "original"
 
 
 @dataclass(frozen=True)
@@ -88,42 +93,50 @@ class ImageCache:
                 shutil.rmtree(child, ignore_errors=True)
 
 
-def prepare_images(site: Site, cache_root: Path, jobs: int, problems: list[Problem],
-                   prune: bool = True, encode: bool = True) -> PreparedImages:
-    """Read every lead image's size, and make the variants the cache lacks."""
-    root = site.config.root
-    before = len(problems)
-    cache = ImageCache(cache_root)
-    users: dict[str, Translation] = {}
-    stories_of: dict[str, Story] = {}
+def image_uses(site: Site) -> dict[str, tuple[Story, Translation, str, int]]:
+    """Every photo the site shows, by its path as published ("content/news/x/lead.jpg"): the story,
+    the first translation that shows it, its published name and the line that names it."""
+    uses: dict[str, tuple[Story, Translation, str, int]] = {}
     for stories in (site.stories, site.pages):
         for story in stories.values():
             for t in story.translations.values():
                 if t.image:
-                    users.setdefault(f"{story.folder}/{t.image}", t)
-                    stories_of[f"{story.folder}/{t.image}"] = story
+                    uses.setdefault(f"{story.folder}/{t.image}", (story, t, t.image, t.line_of("image")))
+                for name in t.body_images:
+                    line = t.lines.get(f"url:{name}", t.line_of("body"))
+                    uses.setdefault(f"{story.folder}/{name}", (story, t, name, line))
+    return uses
+
+
+def prepare_images(site: Site, cache_root: Path, jobs: int, problems: list[Problem],
+                   prune: bool = True, encode: bool = True) -> PreparedImages:
+    """Read every photo's size, and make the variants and clean originals the cache lacks."""
+    root = site.config.root
+    before = len(problems)
+    cache = ImageCache(cache_root)
+    uses = image_uses(site)
     images: dict[str, LeadImage] = {}
     originals: dict[str, Path] = {}  # image path (as published) → the file as saved
-    for path, t in users.items():
-        story = stories_of[path]
-        originals[path] = root / story.folder / story.saved_name(t.image)
-        image = _read(originals[path], path, t.image, cache)
+    for path, (story, t, name, line) in uses.items():
+        originals[path] = root / story.folder / story.saved_name(name)
+        image = _read(originals[path], path, name, cache)
         if image is None:
             continue
         if isinstance(image, str):
-            problems.append(Problem(t.source, t.line_of("image"), f"the image `{t.image}` cannot be read: {image}",
+            problems.append(Problem(t.source, line, f"the image `{name}` cannot be read: {image}",
                                     "Save it again as JPEG, PNG or WebP"))
             continue
         clash = sorted({v.name for v in image.variants} & {m.published for m in story.media})
         if clash:
-            problems.append(Problem(t.source, t.line_of("image"),
-                                    f"`{clash[0]}` in this story's folder has the name newsgen gives a smaller "
-                                    f"copy of `{t.image}`", f"Rename `{clash[0]}`"))
+            problems.append(Problem(t.source, line, f"`{clash[0]}` in this story's folder has the name newsgen "
+                                    f"gives a smaller copy of `{name}`", f"Rename `{clash[0]}`"))
             continue
         images[path] = image
     todo = []
     for path, image in images.items():
         files = {variant_file(cache_root, image, v): v for v in image.variants}
+        if image.original:
+            files[original_file(cache_root, image)] = None
         missing = {file: v for file, v in files.items() if not file.exists()}
         if missing and not any(job[1] == image.digest for job in todo):  # the same photo twice: made once
             todo.append((str(originals[path]), image.digest, tuple((str(f), v) for f, v in missing.items())))
@@ -133,8 +146,8 @@ def prepare_images(site: Site, cache_root: Path, jobs: int, problems: list[Probl
     for count, failures in map_chunks(_encode, None, todo, jobs):
         encoded += count
         for file, message in failures:
-            t = users[path_of[file]]
-            problems.append(Problem(t.source, t.line_of("image"), f"the image `{t.image}` cannot be resized: {message}"))
+            _, t, name, line = uses[path_of[file]]
+            problems.append(Problem(t.source, line, f"the image `{name}` cannot be resized: {message}"))
     pruned = prune and len(problems) == before  # a failed stage may not know every image: forget none
     cache.save(set(images) if pruned else set(images) | set(cache.index))
     return PreparedImages(images, encoded)
@@ -145,16 +158,24 @@ def variant_file(cache_root: Path, image: LeadImage, variant: Variant) -> Path:
     return cache_root / IMAGES_DIR / image.digest / f"{variant.width}w.{_EXTENSIONS[variant.mime]}"
 
 
+def original_file(cache_root: Path, image: LeadImage) -> Path:
+    return cache_root / IMAGES_DIR / image.digest / image.original
+
+
 def published_files(site: Site, cache_root: Path) -> dict[str, Path]:
-    """Output path → cached file, for every variant beside every page that shows it."""
+    """Output path → cached file, for every variant and clean original beside every page that shows it."""
     files = {}
     for stories in (site.stories, site.pages):
         for story in stories.values():
             for t in story.translations.values():
-                image = site.images.get(f"{story.folder}/{t.image}") if t.image else None
-                if image is not None:
+                for name in ([t.image] if t.image else []) + list(t.body_images):
+                    image = site.images.get(f"{story.folder}/{name}")
+                    if image is None:
+                        continue
                     for variant in image.variants:
                         files[t.path + variant.name] = variant_file(cache_root, image, variant)
+                    if image.original:
+                        files[t.path + image.name] = original_file(cache_root, image)
     return files
 
 
@@ -166,10 +187,11 @@ def _read(file: Path, path: str, name: str, cache: ImageCache) -> LeadImage | st
         if not entry or entry["stamp"] != [stat.st_size, stat.st_mtime_ns]:
             digest = hashlib.sha256(file.read_bytes()).hexdigest()
             with Image.open(file) as im:
-                width, height = (im.height, im.width) if _rotated(im) else im.size  # as shown: upright
+                orientation = im.getexif().get(0x0112, 1)
+                width, height = (im.height, im.width) if orientation in (5, 6, 7, 8) else im.size  # as shown
                 kind = im.format
             entry = {"stamp": [stat.st_size, stat.st_mtime_ns], "digest": digest, "width": width,
-                     "height": height, "format": kind}
+                     "height": height, "format": kind, "orientation": orientation}
             cache.index[path] = entry
     except UnidentifiedImageError:
         return None  # SVG, or AVIF without Pillow support: published as it is, unsized
@@ -179,27 +201,34 @@ def _read(file: Path, path: str, name: str, cache: ImageCache) -> LeadImage | st
     if mime is None:  # GIF and others: published as they are, sized for the <img> only
         return LeadImage(name, entry["width"], entry["height"], Image.MIME.get(entry["format"], ""), entry["digest"])
     return LeadImage(name, entry["width"], entry["height"], mime, entry["digest"],
-                     plan_variants(name, entry["width"], entry["height"], mime))
+                     plan_variants(name, entry["width"], entry["height"], mime),
+                     original=f"{ORIGINAL}-{entry['orientation']}.{_EXTENSIONS[mime]}")
 
 
-def _rotated(im: Image.Image) -> bool:
-    return im.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # orientations that swap width and height
-
-
-def _encode(_shared, todo: list[tuple[str, str, tuple[tuple[str, Variant], ...]]]) -> tuple[int, list[tuple[str, str]]]:
-    """Make the missing variants of some images (in a worker process)."""
+def _encode(_shared, todo: list[tuple[str, str, tuple[tuple[str, Variant | None], ...]]]) -> tuple[int, list[tuple[str, str]]]:
+    """Make the missing variants and clean originals of some images (in a worker process)."""
     count, failures = 0, []
     for source, _digest, variants in todo:
         try:
-            with Image.open(source) as im:
-                upright = ImageOps.exif_transpose(im)
-                upright.load()
+            data = Path(source).read_bytes()
+            upright = None
             for target, variant in variants:
                 os.makedirs(os.path.dirname(target), exist_ok=True)
-                resized = upright if upright.width == variant.width else \
-                    upright.resize((variant.width, variant.height), Image.Resampling.LANCZOS)
                 temporary = f"{target}.{os.getpid()}.part"
-                _save(resized, temporary, variant.mime)
+                upright_as_saved = target.rsplit("/", 1)[1].startswith(f"{ORIGINAL}-1.")
+                if variant is None and upright_as_saved:
+                    Path(temporary).write_bytes(strip_metadata(data))  # every pixel as it was
+                else:
+                    if upright is None:
+                        with Image.open(source) as im:
+                            upright = ImageOps.exif_transpose(im)
+                            upright.load()
+                    if variant is None:  # a photo stored sideways: turned upright, encoded again
+                        _save(upright, temporary, _MIMES[target.rsplit(".", 1)[1]], original=True)
+                    else:
+                        resized = upright if upright.width == variant.width else \
+                            upright.resize((variant.width, variant.height), Image.Resampling.LANCZOS)
+                        _save(resized, temporary, variant.mime)
                 os.replace(temporary, target)
                 count += 1
         except (OSError, ValueError) as err:
@@ -207,12 +236,14 @@ def _encode(_shared, todo: list[tuple[str, str, tuple[tuple[str, Variant], ...]]
     return count, failures
 
 
-def _save(im: Image.Image, target: str, mime: str) -> None:
+def _save(im: Image.Image, target: str, mime: str, original: bool = False) -> None:
+    """Save without metadata (Pillow writes none unless asked); an original keeps its colour profile."""
+    icc = {"icc_profile": im.info["icc_profile"]} if original and im.info.get("icc_profile") else {}
     if mime == "image/webp":
         if im.mode not in ("RGB", "RGBA"):
             im = im.convert("RGBA" if "A" in im.getbands() or im.mode == "P" else "RGB")
-        im.save(target, "WEBP", quality=80, method=4)
+        im.save(target, "WEBP", quality=90 if original else 80, method=4, **icc)
     elif mime == "image/jpeg":
-        im.convert("RGB").save(target, "JPEG", quality=82, optimize=True, progressive=True)
+        im.convert("RGB").save(target, "JPEG", quality=92 if original else 82, optimize=True, progressive=True, **icc)
     else:
-        im.save(target, "PNG", optimize=True)
+        im.save(target, "PNG", optimize=True, **icc)

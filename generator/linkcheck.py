@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .config import SiteConfig
+from .embeds import is_embed_frame
 from .errors import Problem
 from .parallel import map_chunks
 
@@ -171,8 +172,8 @@ def check_output(config: SiteConfig, output: Path, origin=None,
             where, line = source or (output_where, link.line)
             link = _Link(line, link.tag, link.url, link.in_switcher, link.has_hreflang)
             if (urlsplit(url).scheme in ("http", "https") or url.startswith("//")) and not url.startswith(config.base_url):
-                if link.tag == "a":
-                    external.append(ExternalLink(url, where, line))
+                if link.tag == "a" or (link.tag == "iframe" and is_embed_frame(url)):
+                    external.append(ExternalLink(url, where, line))  # a link, or a video or post embedded
                 else:
                     problems.append(Problem(where, line, f"<{link.tag}> loads a file from another host: {url}",
                                             "Publish the file with the site instead"))

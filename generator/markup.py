@@ -4,29 +4,62 @@ Bodies are converted in the parse stage (the expensive part of a build, so it
 runs in worker processes). A `[text](story:<id>)` link is left in the HTML as
 `href="story:<id>"`; the link stage, which knows every story, rewrites it with
 `resolve_story_links`.
+
+The Markdown is Python-Markdown with what writers expect of it (the README's
+table lists it all): the `extra` extensions but fenced code, which
+pymdown-extensions' SuperFences replaces (fences inside list items, quotes and
+footnotes; always escaped), its Tilde (`~~strike~~`), TaskList (`- [x]`) and
+MagicLink (bare addresses linked); our own `habits` (lists and fences right
+after a line of text, 2-space nesting), a `\\` line break, foreign shortcodes
+shown as written, embeds, photo figures, per-language typography, sub-headings
+that start at <h2> under the page's <h1>, and ids on them for `#fragments`.
 """
 from __future__ import annotations
 
 import html
 import re
+import xml.etree.ElementTree as etree
 from dataclasses import replace
 from typing import Callable
 
 import markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor as InlinePattern
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 from .config import Language
+from .embeds import EmbedsExtension
+from .habits import HabitsExtension
+from .photos import PhotosExtension
+from .shortcodes import ShortcodesExtension
 from .slugs import slugify
 from .typography import Style, TypographyExtension
+from .uitext import marker, strip_markers
 
 STORY_HREF = re.compile(r'<a href="story:([^"#]*)(#[^"]*)?"([^>]*)>(.*?)</a>', re.S)
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_SHORTCODE_SPAN = re.compile(r'<span class="shortcode">.*?</span>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
+EXTENSIONS = ["abbr", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "sane_lists",
+              "pymdownx.superfences", "pymdownx.highlight", "pymdownx.tilde", "pymdownx.tasklist",
+              "pymdownx.magiclink"]
+EXTENSION_CONFIGS = {
+    "footnotes": {"BACKLINK_TITLE": marker("footnote-back", "{}")},
+    "pymdownx.highlight": {"use_pygments": False},  # <pre><code class="language-…">: no colours, nothing to load
+    "pymdownx.tilde": {"subscript": False},  # H~2~O stays as typed; only ~~strike~~
+    "pymdownx.magiclink": {"hide_protocol": False},
+}
 
-def make_markdown(locale: str, style: Style, quick: bool = True) -> markdown.Markdown:
+
+def make_markdown(locale: str, style: Style, quick: bool = True,
+                  shortcodes: list[tuple[int, str]] | None = None) -> markdown.Markdown:
     """The Markdown converter for one language (heading ids use its slugs)."""
-    md = markdown.Markdown(extensions=["extra", "sane_lists", TypographyExtension(style)], output_format="html")
+    md = markdown.Markdown(
+        extensions=[*EXTENSIONS, HabitsExtension(), ShortcodesExtension([] if shortcodes is None else shortcodes),
+                    PhotosExtension(), EmbedsExtension(), TypographyExtension(style), _BodyExtension()],
+        extension_configs=EXTENSION_CONFIGS, output_format="html")
     md.treeprocessors.register(HeadingIds(md, locale), "heading_ids", 5)
     if quick:
         md.treeprocessors.register(QuickInlineProcessor(md), "inline", 20)
@@ -38,16 +71,21 @@ class BodyConverter:
 
     def __init__(self) -> None:
         self._by_language: dict[Language, markdown.Markdown] = {}
+        self.shortcodes: list[tuple[int, str]] = []  # (line in the body, shortcode) of the last conversion
 
     def convert(self, text: str, language: Language) -> str:
         md = self._by_language.get(language)
         if md is None:
-            style = Style.for_locale(language.locale, language.typographic_apostrophe)
-            if language.quotes:
-                style = replace(style, quotes=language.quotes)
-            md = self._by_language[language] = make_markdown(language.locale, style)
+            style = style_of(language)
+            md = self._by_language[language] = make_markdown(language.locale, style, shortcodes=self.shortcodes)
         md.reset()
-        return md.convert(text)
+        self.shortcodes.clear()
+        return md.convert(text.replace("\ue000", "").replace("\ue001", "").replace("\ue002", ""))
+
+
+def style_of(language: Language) -> Style:
+    style = Style.for_locale(language.locale, language.typographic_apostrophe)
+    return replace(style, quotes=language.quotes) if language.quotes else style
 
 
 def story_link_ids(body_html: str) -> list[str]:
@@ -60,7 +98,8 @@ def resolve_story_links(body_html: str, resolve: Callable[[str, str, str, str], 
 
 
 def plain_text(fragment_html: str) -> str:
-    return " ".join(html.unescape(_TAG.sub("", fragment_html)).split())
+    text = strip_markers(_SHORTCODE_SPAN.sub(" ", fragment_html))
+    return " ".join(html.unescape(_TAG.sub("", text)).split())
 
 
 def first_paragraph(body_html: str) -> str:
@@ -72,7 +111,7 @@ def first_paragraph(body_html: str) -> str:
 
 
 def count_words(body_html: str) -> int:
-    return len(_TAG.sub(" ", body_html).split())
+    return len(strip_markers(_TAG.sub(" ", body_html)).split())
 
 
 class HeadingIds(Treeprocessor):
@@ -103,10 +142,56 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _PLACEHOLDER = re.compile("\x02[^\x03]*\x03")  # Python-Markdown's stash of raw HTML and escapes
 
 
+class _HeadingLevels(Treeprocessor):
+    """The page's headline is its only <h1>: when a body uses `#`, every body heading
+    moves one level down (`#` → <h2>, `##` → <h3>, …; <h6> stays)."""
+
+    def run(self, root) -> None:
+        headings = [el for el in root.iter() if el.tag in HEADINGS]
+        if any(el.tag == "h1" for el in headings):
+            for el in headings:
+                el.tag = f"h{min(6, int(el.tag[1]) + 1)}"
+
+
+class _LineBreak(InlinePattern):
+    """A backslash at the end of a line is a line break (CommonMark), as two spaces are."""
+
+    def handleMatch(self, m, data):
+        return etree.Element("br"), m.start(0), m.end(0)
+
+
+class _Finish(Postprocessor):
+    """Last touches on the HTML: task boxes and footnotes get their words (as markers),
+    and a code block ending a footnote is not left inside a paragraph."""
+
+    _TASK = re.compile(r'<input type="checkbox" disabled( checked)?\s*/?>')
+    _FOOTNOTE_REF = re.compile(r'<a class="footnote-ref" href="#fn:([^"]+)">')
+    _BLOCK_IN_NOTE = re.compile(r'<p>(<(pre|figure)\b.*?</\2>)(&#160;<a class="footnote-backref"[^>]*>.*?</a>)</p>', re.S)
+
+    def run(self, text: str) -> str:
+        if "task-list-item" in text:
+            text = self._TASK.sub(lambda m: f'<input type="checkbox" disabled{m.group(1) or ""} aria-label="'
+                                  f'{marker("task-done" if m.group(1) else "task-open")}">', text)
+        if 'class="footnote"' in text:
+            text = text.replace('<div class="footnote">', f'<div class="footnote" role="doc-endnotes" '
+                                f'aria-label="{marker("footnotes")}">', 1)
+            text = self._FOOTNOTE_REF.sub(lambda m: f'<a class="footnote-ref" href="#fn:{m.group(1)}" '
+                                          f'aria-label="{marker("footnote", m.group(1))}">', text)
+            text = self._BLOCK_IN_NOTE.sub(r"\1<p>\3</p>", text)
+        return text
+
+
+class _BodyExtension(Extension):
+    def extendMarkdown(self, md) -> None:
+        md.inlinePatterns.register(_LineBreak(r"\\\n", md), "backslash_break", 185)
+        md.treeprocessors.register(_HeadingLevels(md), "heading_levels", 6)
+        md.postprocessors.register(_Finish(md), "finish", 1)
+
+
 class QuickInlineProcessor(InlineProcessor):
     """Python-Markdown's inline processor, minus the work on plain text.
 
-    The stock processor tries each of its ~15 inline patterns (a regex search
+    The stock processor tries each of its ~20 inline patterns (a regex search
     each) on every text, which is most of a build's time. A text with none of
     the characters that start an inline construct cannot match any of them, so
     it is returned as is. Only done while every registered pattern is one whose
@@ -120,9 +205,12 @@ class QuickInlineProcessor(InlineProcessor):
         "ImageReferenceInlineProcessor", "ShortReferenceInlineProcessor",
         "ShortImageReferenceInlineProcessor", "AutolinkInlineProcessor", "AutomailInlineProcessor",
         "SubstituteTagInlineProcessor", "HtmlInlineProcessor", "AsteriskProcessor",
-        "UnderscoreProcessor", "DelimiterProcessor",
+        "UnderscoreProcessor", "DelimiterProcessor", "_LineBreak",
+        # pymdown-extensions: ~~strike~~, and bare addresses (they hold "://", "www." or "@")
+        "MagiclinkPattern", "MagiclinkAutoPattern",
+        "MagiclinkMailPattern", "MagicShorthandPattern", "MagicMentionPattern", "MagicRepositoryPattern",
     }
-    TRIGGERS = re.compile(r"[`\\\[\]!<>&*_]|  \n")
+    TRIGGERS = re.compile(r"[`\\\[\]!<>&*_~@]|  \n|://|www\.|ftp\.", re.I)
 
     def run(self, tree, ancestors=None):
         names = {type(pattern).__name__ for pattern in self.md.inlinePatterns}

@@ -81,6 +81,7 @@ class Translation:
     date_only: bool = False  # `date:` gave a day without a time: pages show none
     updated_only: bool = False  # the same for `updated:`
     body_images: tuple[str, ...] = ()  # published names of the story-folder images the body shows
+    notes: tuple[tuple[int, str, str], ...] = ()  # warnings found while parsing: (line, message, hint)
     # filled in by the link stage
     path: str = ""  # URL path relative to the site root: "ua/2023/11/slug/"
     tags: tuple[TagRef, ...] = ()
@@ -135,14 +136,15 @@ class Variant:
 
 @dataclass(frozen=True)
 class LeadImage:
-    """An image used as a lead image: its size and the variants made of it."""
+    """A photo a story shows (its lead or in its body): its size and the files made of it."""
 
-    name: str  # "lead.jpg"
+    name: str  # "lead.jpg", as published
     width: int  # upright, in pixels
     height: int
     mime: str
     digest: str  # sha256 of the file: where its variants are cached
     variants: tuple[Variant, ...] = ()  # narrowest first
+    original: str = ""  # the cached original without metadata ("original-1.jpg"); "": published as saved
 
     def srcset(self, mime: str) -> tuple[Variant, ...]:
         return tuple(v for v in self.variants if v.mime == mime)

@@ -13,11 +13,13 @@ from .cache import ParseCache
 from .config import SiteConfig
 from .errors import Problem, did_you_mean
 from .frontmatter import Field, FrontMatterError, split
-from .markup import BodyConverter, count_words, first_paragraph, story_link_ids
+from .markup import BodyConverter, count_words, first_paragraph, story_link_ids, style_of
 from .media import find_media, media_hint
 from .model import MediaFile, SourceFile, Translation
 from .parallel import map_chunks
+from .shortcodes import HINT as SHORTCODE_HINT
 from .slugs import MAX_SLUG, SLUG, STORY_ID, slugify
+from .typography import typographed
 
 TEXT_FIELDS = ("title", "slug", "summary", "author", "source", "image", "image_caption",
                "image_credit", "image_alt")
@@ -140,7 +142,9 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[Media
     if text["image"]:
         image = _lead_image(config, source, text["image"], media, fields["image"], bad)
 
-    body_html, images = _body(converter.convert(body, language), source, media, bad)
+    body_html, images, media_lines = _body(converter.convert(body, language), source, media, bad)
+    notes = tuple((body_line + line - 1, f"`{code}` is another generator's shortcode", SHORTCODE_HINT)
+                  for line, code in converter.shortcodes)
     known_links = set(story_link_ids(body_html))
     for story_id in known_links:
         if not STORY_ID.match(story_id):
@@ -152,19 +156,21 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[Media
                     f"`{placeholder}`", "Write the story, or keep `draft: true` until it is ready")
     if found:
         raise _Problems(found)
-    summary = " ".join(text["summary"].split()) or first_paragraph(body_html)
+    style = style_of(language)
+    summary = typographed(" ".join(text["summary"].split()), style) or first_paragraph(body_html)
     lines = {key: field.line for key, field in fields.items()} | {"body": body_line}
     lines |= {f"story:{i}": _line_of(source.text, f"story:{i}") for i in known_links}
-    lines |= _url_lines(body_html, source.text)
+    lines |= _url_lines(body_html, source.text) | media_lines
     return Translation(
         kind=source.kind, key=source.key, lang=source.lang, source=source.path,
-        title=title or source.key, date=date, updated=updated, slug=slug, summary=summary,
+        title=typographed(title, style) or source.key, date=date, updated=updated, slug=slug, summary=summary,
         author=text["author"], source_name=text["source"], raw_tags=lists["tags"],
-        image=image, image_caption=text["image_caption"], image_credit=text["image_credit"], retracted=retracted,
-        image_alt=text["image_alt"] or text["image_caption"] or title,
+        image=image, image_caption=typographed(text["image_caption"], style),
+        image_credit=typographed(text["image_credit"], style), retracted=retracted,
+        image_alt=text["image_alt"],  # "" when not given: the caption under the photo says it (never twice)
         related=lists["related"], draft=draft, body_html=body_html, word_count=count_words(body_html),
         lines=lines, date_only=bool(date) and fields["date"].is_date_only,
-        updated_only=bool(updated) and fields["updated"].is_date_only, body_images=images,
+        updated_only=bool(updated) and fields["updated"].is_date_only, body_images=images, notes=notes,
     )
 
 
@@ -181,10 +187,12 @@ def _lead_image(config: SiteConfig, source: SourceFile, name: str, media: tuple[
     return file.published
 
 
-def _body(body_html: str, source: SourceFile, media: tuple[MediaFile, ...], bad) -> tuple[str, tuple[str, ...]]:
-    """The body with references to the story's media under their published names, and the
-    images it shows; a body image that is not in the story folder is noted."""
+def _body(body_html: str, source: SourceFile, media: tuple[MediaFile, ...],
+          bad) -> tuple[str, tuple[str, ...], dict[str, int]]:
+    """The body with references to the story's media under their published names, the
+    images it shows and the lines that name them; a missing file is noted."""
     images: list[str] = []
+    lines: dict[str, int] = {}
 
     def rewrite(match: re.Match) -> str:
         tag, before, attribute, url = match.groups()
@@ -203,9 +211,10 @@ def _body(body_html: str, source: SourceFile, media: tuple[MediaFile, ...], bad)
             return match.group(0)
         if tag == "img" and file.published not in images:
             images.append(file.published)
+        lines.setdefault(f"url:{file.published}", _line_of(source.text, raw))
         return f'<{tag}{before} {attribute}="{html.escape(file.published + hash_ + fragment)}"'
 
-    return _URL_ATTRIBUTE.sub(rewrite, body_html), tuple(images)
+    return _URL_ATTRIBUTE.sub(rewrite, body_html), tuple(images), lines
 
 
 def _url_lines(body_html: str, text: str) -> dict[str, int]:

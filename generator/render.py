@@ -26,6 +26,8 @@ from .xmlout import SitemapEntry, atom_feed, news_sitemap, news_sitemap_path, ro
 
 #: Stories in a language's Atom feed.
 FEED_SIZE = 20
+#: The theme's template that sets the words newsgen puts inside story bodies.
+WORDS_TEMPLATE = "words.html"
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,19 @@ class Renderer:
             env = template_environment(config)
             env.install_gettext_translations(catalogs[lang.code], newstyle=True)
             self.envs[lang.code] = env
-            self.builders[lang.code] = ContextBuilder(site, lang, catalogs[lang.code])
+            self.builders[lang.code] = ContextBuilder(site, lang, catalogs[lang.code], self._words(env))
+
+    def _words(self, env: jinja2.Environment) -> dict[str, str]:
+        """The words newsgen puts in bodies, from the theme's `words.html` in this language (see uitext.py)."""
+        try:
+            words = env.get_template(WORDS_TEMPLATE).module.words
+        except jinja2.TemplateNotFound:
+            return {}
+        except (jinja2.TemplateError, AttributeError) as err:
+            self.problems.append(Problem(f"themes/{self.site.config.theme}/templates/{WORDS_TEMPLATE}", 1,
+                                         f"template error: {err}", "It sets `words`, a mapping of names to words"))
+            return {}
+        return {str(key): str(value) for key, value in words.items()}
 
     def use_site(self, site: Site) -> None:
         """Render another version of the site with the same templates (serve)."""

@@ -26,6 +26,9 @@ QUOTES = {
 DEFAULT_QUOTES = "“”‘’"
 SKIP = {"code", "pre", "kbd", "samp", "script", "style", "math"}
 OPENING_CONTEXT = set(" \t\n\u00a0([{«„“‘—–-/")
+AFTER_PUNCTUATION = set(":,=;")
+#: English elisions that start with an apostrophe: '90s, '23, 'n', 'em, 'til, 'cause, 'tis, 'twas, 'bout.
+_ELISION = re.compile(r"'(?:\d\d(?:s\b|\b)|n'(?!\w)|(?:em|til|cause|tis|twas|bout|round)\b)", re.I)
 _SPECIAL = re.compile("[\"'\x02]")
 _DASHES = [(re.compile(r"---"), "—"), (re.compile(r"(?<!-)--(?!-)"), "–"), (re.compile(r"\.\.\."), "…")]
 
@@ -115,13 +118,24 @@ class _Run:
                 continue
             following = text[i + 1] if i + 1 < len(text) else " "
             if char == '"':
-                if self.previous in OPENING_CONTEXT:
+                # Opens after a space, a bracket or a dash; with no quote open, also right after
+                # `:`, `,`, `=` or `;` (сказав:"Привіт"); otherwise it closes ("Yes," he said).
+                if self.previous in OPENING_CONTEXT or (self.depth == 0 and self.previous in AFTER_PUNCTUATION):
                     char = quotes[0] if self.depth % 2 == 0 else quotes[2]
                     self.depth += 1
                 else:
                     self.depth = max(0, self.depth - 1)
                     char = quotes[1] if self.depth % 2 == 0 else quotes[3]
             elif self.previous.isalpha() and following.isalpha():
+                char = self.style.apostrophe
+            elif quotes[2] == "‘" and self.previous in OPENING_CONTEXT and _ELISION.match(text, i):
+                # '90s, rock 'n' roll, 'em: letters left out, not a quotation
+                elided = _ELISION.match(text, i).group(0)
+                if elided.endswith("'"):  # 'n': both marks are apostrophes
+                    out.append(self.style.apostrophe + elided[1:-1] + self.style.apostrophe)
+                    pos = i + len(elided)
+                    self.previous = self.style.apostrophe
+                    continue
                 char = self.style.apostrophe
             elif quotes[2] == "‘":  # single quotes are quotation marks (English)
                 if self.previous in OPENING_CONTEXT and following.isalnum():
@@ -135,6 +149,11 @@ class _Run:
             out.append(text[pos:])
             self.previous = text[-1]
         return "".join(out)
+
+
+def typographed(text: str, style: Style) -> str:
+    """Plain text (a headline, a caption) with the language's quotes, dashes and ellipses."""
+    return _Run(style).text(text) if text else text
 
 
 class TypographyExtension(Extension):

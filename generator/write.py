@@ -82,14 +82,16 @@ def copy_static(site: Site, staging: Path) -> None:
 
 def copy_media(site: Site, staging: Path, made: dict[str, Path]) -> None:
     """Each story's media beside each of its pages, and the files made from them
-    (`made`: output path → file); hard links when possible."""
+    (`made`: output path → file, such as photos' smaller copies and originals without
+    metadata, which take the place of the files as saved); hard links when possible."""
     root = site.config.root
-    files = dict(made)
+    files = {}
     for stories in (site.stories, site.pages):
         for story in stories.values():
             for file in story.media:
                 for t in story.translations.values():
                     files[t.path + file.published] = root / story.folder / file.saved
+    files.update(made)  # a photo's original without its metadata replaces the file as saved
     for path, source in files.items():
         target = staging / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -174,6 +174,17 @@ def require(tool: str, reason: str) -> str:
     return path
 
 
+def npm_tool(path: str) -> Path:
+    """A file of a test tool installed from npm into the repository (`npm install`, as .ci/run does);
+    skip without it, except on CI."""
+    tool = REPO / "node_modules" / path
+    if not tool.exists():
+        if ON_CI:
+            pytest.fail(f"{path} is missing on CI: run npm install")
+        pytest.skip(f"{path} is not installed: run `npm install` in {REPO}")
+    return tool
+
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--disable-quic"]
 

@@ -50,7 +50,7 @@ def test_variants_exist_and_srcset_resolves(tmp_path, build):
     story_with_image(root, "a", picture(2000, 1000))
     built = build(root)
     assert built.status == 0, built.err
-    assert "7 image variants made" in built.out  # 480, 960, 1600 in JPEG; the same and 2000 in WebP
+    assert "8 image variants made" in built.out  # 480, 960, 1600 in JPEG; the same and 2000 in WebP; the original
     for lang in ("ua", "en"):
         page_dir = built.output / lang / "2023/11/a"
         doc = built.html(f"{lang}/2023/11/a/")
@@ -106,7 +106,7 @@ def test_second_build_reencodes_nothing(tmp_path, build):
     # a different picture under the same name is encoded again, and the old variants are dropped
     (root / "content/news/a/lead.jpg").write_bytes(picture(600, 600))
     third = build(root)
-    assert "3 image variants made" in third.out  # 480 JPEG and WebP, 600 WebP
+    assert "4 image variants made" in third.out  # 480 JPEG and WebP, 600 WebP, the original without metadata
     assert third.html("ua/2023/11/a/").select_one("img")["width"] == "600"
     (root / "content/news/b/photo.jpg").write_bytes(picture(600, 600))  # the old picture is used no more
     assert build(root).status == 0

@@ -119,7 +119,7 @@ def test_title_with_quotes_and_brackets_is_escaped(site):
     raw = built.text("en/2023/11/escape/index.html")
     assert "<b>bold</b>" not in raw and "<script>alert" not in raw
     doc = built.html("en/2023/11/escape/")
-    expected = '"Quotes" & <b>bold</b> </title><script>alert(1)</script>'
+    expected = "“Quotes” & <b>bold</b> </title><script>alert(1)</script>"  # with the language's quotes
     assert doc.h1.get_text() == expected
     assert doc.title.get_text().startswith(expected)
     assert doc.select_one("meta[name=description]")["content"] == expected

@@ -81,5 +81,5 @@ def test_json_ld_cannot_be_broken_out_of(site):
     head = raw.split("</head>")[0]
     assert "<script>alert" not in raw and head.count("</script>") == 2  # only the two JSON-LD elements close
     article = blocks(built.html("en/2023/11/x/"))[0]
-    assert article["headline"] == "</script><script>alert(1)</script> & \"quotes\""
+    assert article["headline"] == "</script><script>alert(1)</script> & “quotes”"
     assert article["author"] == [{"@type": "Person", "name": "<b>Name</b>"}]
