@@ -95,10 +95,10 @@ def card(embed: Embed, title: str = "") -> str:
     text = html.escape(title) if title and title != embed.link else link
     return (f'<figure class="embed" data-embed="{html.escape(embed.frame)}" data-service="{embed.service}">'
             f'<a class="embed-link" href="{link}">{text}</a>'
-            f'<figcaption>{embed.service}</figcaption>'
             f'<button type="button" class="embed-load" hidden data-pagefind-ignore>'
             f'{marker("embed-load-" + embed.kind, embed.service)}</button>'
-            f'<span class="embed-note" hidden data-pagefind-ignore>{marker("embed-note", embed.service)}</span></figure>')
+            f'<span class="embed-note" hidden data-pagefind-ignore>{marker("embed-note", embed.service)}</span>'
+            f'<figcaption>{embed.service}</figcaption></figure>')
 
 
 class _Paragraphs(Treeprocessor):

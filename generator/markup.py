@@ -143,14 +143,21 @@ _PLACEHOLDER = re.compile("\x02[^\x03]*\x03")  # Python-Markdown's stash of raw 
 
 
 class _HeadingLevels(Treeprocessor):
-    """The page's headline is its only <h1>: when a body uses `#`, every body heading
-    moves one level down (`#` → <h2>, `##` → <h3>, …; <h6> stays)."""
+    """The page's headline is its only <h1>, and headings go down one level at a time:
+    the body's highest heading becomes <h2> (`#` → <h2>, `##` → <h3>, …), and a heading
+    that would skip levels below the one before it is raised (## then #### → <h2>, <h3>),
+    so screen readers' outline of the page has no holes."""
 
     def run(self, root) -> None:
-        headings = [el for el in root.iter() if el.tag in HEADINGS]
-        if any(el.tag == "h1" for el in headings):
-            for el in headings:
-                el.tag = f"h{min(6, int(el.tag[1]) + 1)}"
+        open_levels: list[tuple[int, int]] = []  # (level as written, level given) of the enclosing headings
+        for el in root.iter():
+            if el.tag in HEADINGS:
+                written = int(el.tag[1])
+                while open_levels and open_levels[-1][0] >= written:
+                    open_levels.pop()
+                level = min(6, open_levels[-1][1] + 1 if open_levels else 2)
+                open_levels.append((written, level))
+                el.tag = f"h{level}"
 
 
 class _LineBreak(InlinePattern):

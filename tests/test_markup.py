@@ -24,6 +24,9 @@ SAMPLES = [
     "```\nfenced *not emphasis* <b>\n```\n\nText after {: .class } and > greater than.",
     "<div markdown=\"1\">*inside html*</div>\n\nMixed 'quotes' and \"doubles\" -- dashes... ok!",
     "Exclamation! Ampersand & co. Angle > bracket. Underscore _ alone. Star * alone.",
+    "~~struck~~ and ~single~ and H~2~O; see https://example.org/x?y=1, www.example.com or news@example.org.",
+    "A line ending in a backslash\\\nand the next. ftp.example.org too.",
+    "Intro:\n- [ ] open\n- [x] done\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ",
 ]
 
 
