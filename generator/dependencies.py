@@ -41,7 +41,8 @@ def page_inputs(site: Site, spec: PageSpec) -> object:
         t = story.translations[code]
         related = related_in_language(story.related, lambda k: code in site.stories[k].translations)
         return (tuple(story.translations.values()),
-                tuple(site.images.get(f"{story.folder}/{tr.image}") for tr in story.translations.values()),
+                tuple(site.images.get(f"{story.folder}/{name}") for tr in story.translations.values()
+                      for name in ((tr.image,) if tr.image else ()) + tr.body_images),
                 tuple(teaser_inputs(site.stories[k].translations[code]) for k in related),
                 tuple(site.tags[code][ref.key].path for ref in t.tags))
     if spec.kind == "tags":

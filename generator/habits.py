@@ -13,6 +13,8 @@ rewrites the source lines before Python-Markdown reads them:
 - a fence's info string keeps only its language: ```` ```bash {filename="x"} ````,
   ```` ```js title="x" ````, ```` ``` {.python} ```` and ```` ```rust,linenos ````
   all become a `bash`, `js`, `python` or `rust` block;
+- a line that starts with a hashtag (`#StandWithUkraine`) is text, not a
+  heading: a heading needs a space after its `#`s, as in CommonMark;
 - the same, inside blockquotes (`> `), level by level.
 
 Nothing inside a fenced code block changes but its indentation.
@@ -31,6 +33,7 @@ _QUOTE = re.compile(r"^ {0,3}> ?")
 _TABLE_ROW = re.compile(r"^ {0,3}\|.*\|\s*$")
 _HR = re.compile(r"^ {0,3}([*_-])( *\1){2,} *$")
 _LANGUAGE = re.compile(r"[\w#+.-]+")
+_HASHTAG = re.compile(r"^ {0,3}#+[^\s#]")
 
 
 @dataclass
@@ -146,6 +149,8 @@ def _blocks(lines: list[str], before: str) -> list[str]:
             continue
         if _TABLE_ROW.match(line) and in_paragraph and not _TABLE_ROW.match(previous):
             out.append("")
+        if _HASHTAG.match(line):
+            line = line.replace("#", "\\#", 1)  # "#StandWithUkraine…" is a hashtag, not a heading
         out.append(line)
         previous, in_paragraph = line, not _HR.match(line) and not line.lstrip().startswith("#")
     return out

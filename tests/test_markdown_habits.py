@@ -159,6 +159,9 @@ HABITS = [
     ('quote after colon opens', UA,
      'Він сказав:"Привіт"',
      '<p>Він сказав:«Привіт»</p>'),
+    ('hashtag at line start is not a heading', EN,
+     '#StandWithUkraine trends again\n\n# A heading',
+     '<p>#StandWithUkraine trends again</p>\n<h2 id="a-heading">A heading</h2>'),
 ]
 
 
