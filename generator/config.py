@@ -53,6 +53,14 @@ class Language:
 
 
 @dataclass(frozen=True)
+class Navigation:
+    """`[navigation]` in site.toml: the masthead's links."""
+
+    tags: int = 5  # each language's most used tags, as sections
+    pages: tuple[str, ...] | None = None  # standalone page ids, in this order (None: all of them)
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     root: Path  # the site folder
     base_url: str  # absolute, ends with "/"
@@ -64,6 +72,7 @@ class SiteConfig:
     publisher: str = ""
     logo: str = ""  # relative to the theme's static folder
     search: bool = True
+    navigation: Navigation = Navigation()
 
     @property
     def base_path(self) -> str:
@@ -116,8 +125,9 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
         problems.append(Problem(CONFIG_NAME, where.line(table, key), message, hint))
 
     for key in data:
-        if key not in ("site", "languages"):
-            bad(key, None, f"unknown table `[{key}]`", did_you_mean(key, ["site", "languages"]))
+        if key not in ("site", "languages", "navigation"):
+            bad(key, None, f"unknown table `[{key}]`", did_you_mean(key, ["site", "languages", "navigation"]))
+    navigation = _navigation(data.get("navigation", {}), bad)
     site = data.get("site")
     if not isinstance(site, dict):
         bad("site", None, "missing `[site]` table", "Add `[site]` with base_url and default_language")
@@ -222,7 +232,32 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
         publisher=values["publisher"],
         logo=logo,
         search=values["search"],
+        navigation=navigation,
     )
+
+
+def _navigation(table, bad) -> "Navigation":
+    """`[navigation]`: what the masthead links to besides the front page and search."""
+    if not isinstance(table, dict):
+        bad("navigation", None, "`navigation` must be a table")
+        return Navigation()
+    tags, pages = Navigation.tags, None
+    for key, value in table.items():
+        if key == "tags":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                bad("navigation", key, "`tags` in [navigation] must be a whole number of 0 or more",
+                    "How many of each language's most used tags the masthead shows, e.g. `tags = 5`")
+            else:
+                tags = value
+        elif key == "pages":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                bad("navigation", key, "`pages` in [navigation] must be a list of standalone page ids",
+                    'For example `pages = ["about", "contacts"]`')
+            else:
+                pages = tuple(value)
+        else:
+            bad("navigation", key, f"unknown key `{key}` in [navigation]", did_you_mean(key, ["tags", "pages"]))
+    return Navigation(tags, pages)
 
 
 class _KeyLines:

@@ -1,49 +1,42 @@
-"""The one place where template contexts are built.
+"""What a template receives: one typed context per page.
 
-Each template gets a `TemplateContext`: typed, explicit, built here from the
+Each template gets a `TemplateContext`, built by `context_builder.py` from the
 linked `Site` and nothing else. Templates never see the `Site` itself, so what
-a theme can rely on is exactly what these dataclasses list. All hrefs are
-already relative to the page (or absolute-path, for 404.html).
+a theme can rely on is exactly what these dataclasses list (the README's
+template reference is generated from them). All hrefs are already relative to
+the page (or absolute paths under the base path, for 404.html).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Mapping
-from datetime import datetime
-from math import ceil
+from dataclasses import dataclass, field
 
-from babel.support import NullTranslations
 from markupsafe import Markup
 
 from .config import Language
-from .i18n import DateFormatter
-from .model import Site, Story, Tag, Translation
-from .photos import responsive
-from .uitext import localize
-from .related import related_in_language
-from .structured import front_page, news_article, script_json
-from .urls import absolute, archive_path, front_path, relative, search_path, tag_index_path, tag_path
-
-#: Reading speed for the "5 minutes read" line.
-WORDS_PER_MINUTE = 200
 
 
 @dataclass(frozen=True)
 class DateText:
-    iso: str  # for <time datetime>
-    text: str  # in the page's locale
+    """A date as a page shows it."""
+
+    iso: str  # for <time datetime>: "2023-11-24T10:30:00+02:00", or "2023-07-22" for a day without a time
+    text: str  # in the page's locale: "24 листопада 2023 р., 10:30"
 
 
 @dataclass(frozen=True)
 class Alternate:
+    """A version of the page in a language, for <link rel="alternate" hreflang>."""
+
     hreflang: str  # "uk", "en", "x-default"
     href: str  # absolute
 
 
 @dataclass(frozen=True)
 class SwitchItem:
+    """One language in the `ua en ru` switcher."""
+
     label: str  # "ua"
-    name: str  # "українська": for title/aria-label
+    name: str  # "українська": the language's name for itself
     hreflang: str
     href: str | None  # None: this page has no such translation
     current: bool
@@ -54,6 +47,27 @@ class SwitchItem:
 class Link:
     text: str
     href: str
+    current: bool = False  # the page itself (aria-current)
+    count: int = 0  # stories behind the link, where a list shows it
+
+
+@dataclass(frozen=True)
+class Image:
+    """A photo with the sizes a browser picks from."""
+
+    src: str
+    alt: str  # what the photo shows; "" when the caption says it
+    caption: str
+    credit: str
+    width: int | None = None  # pixels, when known: for width/height attributes
+    height: int | None = None
+    srcset: str = ""  # the original format: "lead-480w.jpg 480w, …, lead.jpg 2000w"
+    webp_srcset: str = ""  # for a <source type="image/webp">
+    sizes: str = ""  # how wide it is shown, for the browser to pick from srcset
+
+    @property
+    def portrait(self) -> bool:
+        return bool(self.width and self.height and self.height > self.width)
 
 
 @dataclass(frozen=True)
@@ -64,32 +78,27 @@ class Teaser:
     href: str
     date: DateText
     summary: str
-
-
-#: What the lead image's width is on the page, for the browser to pick a size
-#: from `srcset` (the default theme's column is at most 46rem wide).
-LEAD_IMAGE_SIZES = "(min-width: 48rem) 46rem, 100vw"
+    image: Image | None = None  # its lead photo, sized for a list
+    section: Link | None = None  # its first tag, as a kicker above the headline
 
 
 @dataclass(frozen=True)
-class Image:
-    src: str
-    alt: str
-    caption: str
-    credit: str
-    width: int | None = None  # pixels, when known: for width/height attributes
-    height: int | None = None
-    srcset: str = ""  # the original format: "lead-480w.jpg 480w, …, lead.jpg 2000w"
-    webp_srcset: str = ""  # for a <source type="image/webp">
-    sizes: str = LEAD_IMAGE_SIZES
+class ShareLink:
+    """A way to share a story that needs no script of the service's."""
+
+    service: str  # "telegram", "facebook", "x", "email"
+    text: str  # what the link says, in the page's language: "Telegram", "E-mail"
+    href: str  # the service's own share address, with this story's URL
 
 
 @dataclass(frozen=True)
 class StoryView:
+    """A story or standalone page."""
+
     title: str
     date: DateText | None
     updated: DateText | None
-    month: Link | None  # the monthly archive: "Листопад 2023"
+    month: Link | None  # the month's archive: "Листопад 2023"; the date line links it
     reading_minutes: int
     author: str
     source: str
@@ -97,6 +106,8 @@ class StoryView:
     body: Markup
     tags: tuple[Link, ...]
     related: tuple[Teaser, ...]
+    share: tuple[ShareLink, ...] = ()
+    url: str = ""  # the story's address, absolute: what "copy link" copies and print shows
     has_embeds: bool = False  # the body shows videos or posts: the page needs the theme's embed script
     preview: str = ""  # in a preview only: "draft" or "scheduled" (its date is after the build's time)
 
@@ -111,10 +122,16 @@ class Pagination:
 
 @dataclass(frozen=True)
 class Listing:
+    """A list of stories: a front page, a tag, a month or a year."""
+
     heading: str
     count: int  # stories in the whole list, all pages
+    lead: Teaser | None  # the newest story, shown large (the first page of a front page)
     teasers: tuple[Teaser, ...]
     pagination: Pagination
+    previous_period: Link | None = None  # month and year pages: the one before ("Жовтень 2023")
+    next_period: Link | None = None  # … and after
+    periods: tuple[Link, ...] = ()  # a year page: its months; with the number of stories in each
 
 
 @dataclass(frozen=True)
@@ -135,22 +152,49 @@ class SearchView:
 
 
 @dataclass(frozen=True)
+class Masthead:
+    """The top of every page."""
+
+    site_name: str  # the language's title: "Новини"
+    home: str  # the language's front page
+    logo: str | None  # the logo image, relative (site.toml `logo`), or None: the name is the masthead
+    sections: tuple[Link, ...]  # the language's most used tags, then its standalone pages ([navigation])
+    search: str | None  # the search page, the action of the masthead's search form (None: no search)
+
+
+@dataclass(frozen=True)
+class Footer:
+    """The bottom of every page."""
+
+    publisher: str  # site.toml `publisher`, else the language's title
+    year: int  # the build's year, for the copyright line
+    pages: tuple[Link, ...]  # the standalone pages (About, Contacts…)
+    archive: Link | None  # the newest year's archive
+    tags: str | None  # the language's tag index
+    feed: str | None  # the language's Atom feed
+    languages: tuple[SwitchItem, ...]  # each language's front page
+
+
+@dataclass(frozen=True)
 class TemplateContext:
     """Everything a template may use."""
 
-    kind: str  # "story", "page", "front", "tag", "chooser", "404"
+    kind: str  # "story", "page", "front", "tag", "tags", "archive", "year", "search", "chooser", "404", …
     lang: Language
     site_title: str
     title: str  # for <title>
-    description: str
+    description: str  # for <meta name="description">
     canonical: str | None
     alternates: tuple[Alternate, ...]
     switcher: tuple[SwitchItem, ...]
     home: str  # this language's front page
     stylesheet: str
     static: str  # the theme's static folder, relative, ending with "/": "{{ static }}embed.js"
+    favicon: str  # the site's icon, relative
     feed: str | None  # this language's Atom feed (relative)
     feed_absolute: str | None
+    masthead: Masthead
+    footer: Footer
     tags_index: str | None = None  # this language's list of tags
     search_page: str | None = None  # this language's search page (when the site has search)
     og_image: str | None = None
@@ -161,229 +205,11 @@ class TemplateContext:
     story: StoryView | None = None
     listing: Listing | None = None
     tag_index: tuple[TagEntry, ...] = ()
-    choices: tuple[SwitchItem, ...] = field(default_factory=tuple)  # chooser and 404
+    choices: tuple[SwitchItem, ...] = field(default_factory=tuple)  # chooser and 404: each language's front page
     robots: str = ""  # <meta name="robots">: "noindex" for notices that search engines should drop
     moved_to: Link | None = None  # a redirect page: where the story lives now
     search: SearchView | None = None  # the search page
+    not_found: tuple[Markup, ...] = ()  # 404.html: the not-found message in each language (not-found.html)
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-
-class ContextBuilder:
-    """Builds contexts for one language's pages."""
-
-    def __init__(self, site: Site, lang: Language, translations: NullTranslations,
-                 words: Mapping[str, str] | None = None):
-        self.site, self.config, self.lang = site, site.config, lang
-        self.dates = DateFormatter(lang.locale)
-        self.translations = translations
-        self.words = words or {}  # the theme's words inside bodies (uitext.py)
-
-    # -- shared pieces ------------------------------------------------------
-    def _date(self, moment: datetime | None, with_time: bool = False, date_only: bool = False) -> DateText | None:
-        """`date_only`: the editor gave a day without a time; none is shown or claimed."""
-        if moment is None:
-            return None
-        if date_only:
-            return DateText(moment.date().isoformat(), self.dates.date(moment))
-        text = self.dates.date_time(moment) if with_time else self.dates.date(moment)
-        return DateText(moment.isoformat(), text)
-
-    def _base(self, kind: str, path: str, title: str, description: str,
-              versions: dict[str, str], x_default: str, fallbacks: dict[str, str] | None = None,
-              **extra) -> TemplateContext:
-        """`versions`: language code → path of this page in that language;
-        `fallbacks`: where the switcher goes for a language the page lacks (marked)."""
-        config = self.config
-        fallbacks = fallbacks or {}
-        alternates = tuple(Alternate(config.language(c).hreflang, absolute(config.base_url, p))
-                           for c, p in versions.items())
-        switcher = []
-        for l in config.languages:
-            if l.code in versions:
-                switcher.append(SwitchItem(l.label, l.name, l.hreflang, relative(path, versions[l.code]),
-                                           l.code == self.lang.code))
-            elif l.code in fallbacks:
-                switcher.append(SwitchItem(l.label, l.name, l.hreflang, relative(path, fallbacks[l.code]),
-                                           False, fallback=True))
-            else:
-                switcher.append(SwitchItem(l.label, l.name, l.hreflang, None, False))
-        switcher = tuple(switcher)
-        feed = f"{self.lang.code}/feed.xml"
-        return TemplateContext(
-            kind=kind, lang=self.lang, site_title=self.lang.title, title=title, description=description,
-            canonical=absolute(config.base_url, path),
-            alternates=alternates + (Alternate("x-default", absolute(config.base_url, x_default)),),
-            switcher=switcher, home=relative(path, front_path(self.lang.code)),
-            stylesheet=relative(path, "static/style.css"), static=relative(path, "static/"), feed=relative(path, feed),
-            feed_absolute=absolute(config.base_url, feed),
-            tags_index=relative(path, tag_index_path(self.lang.code)),
-            search_page=relative(path, search_path(self.lang.code)) if config.search else None, **extra)
-
-    def _x_default(self, versions: dict[str, str]) -> str:
-        return next(versions[c] for c in self.config.fallback_order() if c in versions)
-
-    def teaser(self, from_path: str, t: Translation) -> Teaser:
-        return Teaser(t.title, relative(from_path, t.path), self._date(t.date, date_only=t.date_only), t.summary)
-
-    # -- page kinds ---------------------------------------------------------
-    def story(self, story: Story) -> TemplateContext:
-        t = story.translations[self.lang.code]
-        versions = {c: tr.path for c, tr in story.translations.items()}
-        code = self.lang.code
-        related = related_in_language(story.related, lambda k: code in self.site.stories[k].translations)
-        image = self._image(story, t) if t.image else None
-        month = None
-        if story.kind == "news":
-            month = Link(self.dates.month_heading(t.date), relative(t.path, archive_path(code, f"{t.date:%Y/%m}")))
-        preview = ""
-        if self.site.preview:
-            preview = "draft" if t.draft else "scheduled" if t.date and self.site.now and t.date > self.site.now else ""
-        view = StoryView(
-            title=t.title, date=self._date(t.date, True, t.date_only), updated=self._date(t.updated, True, t.updated_only),
-            preview=preview,
-            month=month, reading_minutes=max(1, ceil(t.word_count / WORDS_PER_MINUTE)),
-            author=t.author, source=t.source_name, image=image, body=Markup(self._body(story, t)),
-            has_embeds='class="embed"' in t.body_html,
-            tags=tuple(Link(ref.name, relative(t.path, self.site.tags[code][ref.key].path)) for ref in t.tags),
-            related=tuple(self.teaser(t.path, self.site.stories[k].translations[code]) for k in related),
-        )
-        alternates = tuple(self.config.language(c).locale for c in story.translations if c != code)
-        json_ld = ()
-        if story.kind == "news":
-            lead = self.site.images.get(f"{story.folder}/{t.image}") if t.image else None
-            json_ld = tuple(script_json(block) for block in news_article(self.config, story, t, self.lang, lead))
-        return self._base("story" if story.kind == "news" else "page", t.path, t.title, t.summary, versions,
-                          self._x_default(versions), story=view, og_locale_alternates=alternates, json_ld=json_ld,
-                          og_image=absolute(self.config.base_url, t.path + t.image) if t.image else None,
-                          og_image_alt=(t.image_alt or t.image_caption or t.title) if t.image else "",
-                          og_image_size=(image.width, image.height) if image and image.width else None)
-
-    def _body(self, story: Story, t: Translation) -> str:
-        """The body in this page's words, its photos with their smaller copies and sizes."""
-        body = localize(t.body_html, self.words)
-        if t.body_images:
-            images = {name: self.site.images[f"{story.folder}/{name}"] for name in t.body_images
-                      if f"{story.folder}/{name}" in self.site.images}
-            body = responsive(body, images, lambda name: relative(t.path, t.path + name))
-        return body
-
-    def _image(self, story: Story, t: Translation) -> Image:
-        src = relative(t.path, t.path + t.image)
-        alt = t.image_alt or ("" if t.image_caption else t.title)  # never the caption twice
-        lead = self.site.images.get(f"{story.folder}/{t.image}")
-        if lead is None:  # not a raster image Pillow reads (SVG)
-            return Image(src, alt, t.image_caption, t.image_credit)
-
-        def srcset(variants, full: str | None) -> str:
-            items = [f"{relative(t.path, t.path + v.name)} {v.width}w" for v in variants]
-            return ", ".join(items + ([f"{full} {lead.width}w"] if full else []))
-        original = lead.srcset(lead.mime)
-        webp = lead.srcset("image/webp")
-        return Image(src, alt, t.image_caption, t.image_credit, lead.width, lead.height,
-                     srcset=srcset(original, src) if original else "",
-                     webp_srcset=srcset(webp, src if lead.mime == "image/webp" else None)
-                     if webp and lead.mime != "image/webp" else "")
-
-    def front(self, keys: tuple[str, ...], number: int, total: int) -> TemplateContext:
-        code = self.lang.code
-        path = front_path(code, number)
-        if number == 1:
-            versions = {c: front_path(c) for c in self.config.codes}
-        else:
-            versions = {code: path}
-        teasers = tuple(self.teaser(path, self.site.stories[k].translations[code]) for k in keys)
-        listing = Listing(self.lang.title, len(self.site.front[code]), teasers,
-                          self._pagination(path, number, total, lambda n: front_path(code, n)))
-        json_ld = tuple(script_json(b) for b in front_page(self.config, self.lang, absolute(self.config.base_url, path)))
-        return self._base("front", path, self.lang.title, self.lang.title, versions, "", listing=listing,
-                          json_ld=json_ld)
-
-    def archive(self, month: str, keys: tuple[str, ...], number: int, total: int) -> TemplateContext:
-        """A month's stories, under a heading in the nominative: "Листопад 2023"."""
-        code = self.lang.code
-        path = archive_path(code, month, number)
-        if number == 1:
-            versions = {c: archive_path(c, month) for c in self.config.codes if month in self.site.archives[c]}
-        else:
-            versions = {code: path}
-        all_keys = self.site.archives[code][month]
-        heading = self.dates.month_heading(self.site.stories[all_keys[0]].translations[code].date)
-        teasers = tuple(self.teaser(path, self.site.stories[k].translations[code]) for k in keys)
-        listing = Listing(heading, len(all_keys), teasers,
-                          self._pagination(path, number, total, lambda n: archive_path(code, month, n)))
-        return self._base("archive", path, heading, heading, versions, self._x_default(versions), listing=listing)
-
-    def tag_index(self) -> TemplateContext:
-        """Every tag of this language with its story count, in alphabetical order."""
-        code = self.lang.code
-        path = tag_index_path(code)
-        versions = {c: tag_index_path(c) for c in self.config.codes}
-        entries = tuple(TagEntry(tag.name, relative(path, tag.path), len(tag.stories))
-                        for tag in self.site.tags[code].values())
-        title = self.translations.gettext("Tags")
-        return self._base("tags", path, title, title, versions, self._x_default(versions), tag_index=entries)
-
-    def tag(self, tag: Tag, keys: tuple[str, ...], number: int, total: int) -> TemplateContext:
-        code = self.lang.code
-        path = tag_path(tag.path, number)
-        if number == 1:
-            versions = {c: self.site.tags[c][tag.key].path for c in self.config.codes if tag.key in self.site.tags[c]}
-        else:
-            versions = {code: path}
-        teasers = tuple(self.teaser(path, self.site.stories[k].translations[code]) for k in keys)
-        listing = Listing(tag.name, len(tag.stories), teasers,
-                          self._pagination(path, number, total, lambda n: tag_path(tag.path, n)))
-        # A language without this tag: the switcher leads to its front page, marked.
-        fallbacks = {c: front_path(c) for c in self.config.codes if c not in versions} if number == 1 else None
-        return self._base("tag", path, tag.name, tag.name, versions, self._x_default(versions),
-                          fallbacks=fallbacks, listing=listing)
-
-    def _pagination(self, path, number, total, path_of) -> Pagination:
-        return Pagination(number, total,
-                          relative(path, path_of(number - 1)) if number > 1 else None,
-                          relative(path, path_of(number + 1)) if number < total else None)
-
-    def retracted(self, t: Translation) -> TemplateContext:
-        """What stays at a withdrawn translation's URL: a short notice, not indexed."""
-        view = StoryView(title=t.title, date=self._date(t.date), updated=None, month=None, reading_minutes=0,
-                         author="", source="", image=None, body=Markup(""), tags=(), related=())
-        return self._base("retracted", t.path, t.title, "", {self.lang.code: t.path}, t.path, story=view,
-                          robots="noindex")
-
-    def redirect(self, old_path: str, t: Translation) -> TemplateContext:
-        """An old URL of `t`: canonical to where it lives now, and a refresh that goes there."""
-        context = self._base("redirect", old_path, t.title, "", {}, t.path, robots="noindex",
-                             moved_to=Link(t.title, relative(old_path, t.path)))
-        return replace(context, canonical=absolute(self.config.base_url, t.path), alternates=())
-
-    def search(self) -> TemplateContext:
-        """The language's search page: a form, and a script that queries the Pagefind index."""
-        code = self.lang.code
-        path = search_path(code)
-        versions = {c: search_path(c) for c in self.config.codes}
-        title = self.translations.gettext("Search")
-        view = SearchView(relative(path, "pagefind/"), relative(path, ""), relative(path, "static/search.js"),
-                          "uk" if self.lang.hreflang == "uk" else "")
-        return self._base("search", path, title, title, versions, self._x_default(versions), search=view,
-                          robots="noindex")
-
-    def chooser(self) -> TemplateContext:
-        versions = {c: front_path(c) for c in self.config.codes}
-        context = self._base("chooser", "", self.lang.title, self.lang.title, versions, "")
-        choices = tuple(replace(item, current=False) for item in context.switcher)
-        return replace(context, switcher=choices, choices=choices, feed=None)
-
-    def not_found(self) -> TemplateContext:
-        """404.html is served at any depth, so its links are absolute paths."""
-        base = self.config.base_path
-        choices = tuple(SwitchItem(l.label, l.name, l.hreflang, base + front_path(l.code), False)
-                        for l in self.config.languages)
-        return TemplateContext(
-            kind="404", lang=self.lang, site_title=self.lang.title, title="404", description="",
-            canonical=None, alternates=(), switcher=choices, home=base + front_path(self.lang.code),
-            stylesheet=base + "static/style.css", static=base + "static/", feed=None, feed_absolute=None,
-            choices=choices,
-            search_page=base + search_path(self.lang.code) if self.config.search else None)
-

@@ -17,11 +17,39 @@ from .render import FEED_SIZE, PageSpec, page_count
 from .xmlout import recent_news
 
 
-def teaser_inputs(t: Translation) -> tuple:
-    return t.title, t.path, t.date, t.summary
+def teaser_inputs(site: Site, t: Translation) -> tuple:
+    """What a list shows of a story: its headline, date, summary, photo and first tag."""
+    story = site.stories.get(t.key) if t.kind == "news" else None
+    image = site.images.get(f"{story.folder}/{t.image}") if story and t.image else None
+    tag = site.tags[t.lang].get(t.tags[0].key) if t.tags else None
+    first_tag = (tag.name, tag.path) if tag else None
+    return (t.title, t.path, t.date, t.date_only, t.summary, t.image, t.image_alt, t.image_caption, t.image_credit,
+            image, first_tag)
+
+
+def navigation_inputs(site: Site, code: str) -> tuple:
+    """What the masthead and footer of a page in `code` show: the most used tags (their names,
+    paths and story counts), the standalone pages, the newest year, the build's year."""
+    tags = sorted(site.tags[code].values(), key=lambda tag: -len(tag.stories))[:site.config.navigation.tags]
+    keys = site.config.navigation.pages if site.config.navigation.pages is not None else tuple(site.pages)
+    pages = tuple((k, site.pages[k].translations[code].title, site.pages[k].translations[code].path)
+                  for k in keys if k in site.pages and code in site.pages[k].translations)
+    newest = max((month[:4] for month in site.archives[code]), default=None)
+    return (tuple((tag.key, tag.name, tag.path, len(tag.stories)) for tag in tags), pages, newest,
+            site.now.year if site.now else None)
 
 
 def page_inputs(site: Site, spec: PageSpec) -> object:
+    """What `spec` is made from (see the module's docstring), its masthead and footer included."""
+    own = _own_inputs(site, spec)
+    if spec.kind in ("robots", "feed", "news-sitemap", "redirect", "redirects-netlify", "redirects-nginx"):
+        return own  # no masthead
+    if spec.kind == "404":
+        return own, tuple(navigation_inputs(site, code) for code in site.config.codes)
+    return own, navigation_inputs(site, spec.lang)
+
+
+def _own_inputs(site: Site, spec: PageSpec) -> object:
     config, code = site.config, spec.lang
     if spec.kind in ("robots", "chooser", "404", "search"):
         return ()  # settings and theme only
@@ -43,10 +71,15 @@ def page_inputs(site: Site, spec: PageSpec) -> object:
         return (tuple(story.translations.values()),
                 tuple(site.images.get(f"{story.folder}/{name}") for tr in story.translations.values()
                       for name in ((tr.image,) if tr.image else ()) + tr.body_images),
-                tuple(teaser_inputs(site.stories[k].translations[code]) for k in related),
+                tuple(teaser_inputs(site, site.stories[k].translations[code]) for k in related),
                 tuple(site.tags[code][ref.key].path for ref in t.tags))
     if spec.kind == "tags":
         return tuple((tag.name, tag.path, len(tag.stories)) for tag in site.tags[code].values())
+    if spec.kind == "year":
+        months = tuple(site.archives[code])
+        versions = tuple(c for c in config.codes if any(m.startswith(spec.key + "/") for m in site.archives[c]))
+        return (months, versions, tuple((m, len(site.archives[code][m])) for m in months if m.startswith(spec.key)),
+                tuple(site.stories[site.archives[code][m][0]].translations[code].date.month for m in months))
     if spec.kind == "front":
         keys = site.front[code]
         versions = ()
@@ -57,12 +90,12 @@ def page_inputs(site: Site, spec: PageSpec) -> object:
             (c, site.tags[c][spec.key].path) for c in config.codes if spec.key in site.tags[c])
     elif spec.kind == "archive":
         keys = site.archives[code][spec.key]
-        versions = tuple(c for c in config.codes if spec.key in site.archives[c])
+        versions = (tuple(c for c in config.codes if spec.key in site.archives[c]), tuple(site.archives[code]))
     else:
         raise ValueError(f"unknown page kind {spec.kind}")
     shown = keys[(spec.number - 1) * config.per_page: spec.number * config.per_page]
     return (page_count(len(keys), config), len(keys), versions,
-            tuple(teaser_inputs(site.stories[k].translations[code]) for k in shown))
+            tuple(teaser_inputs(site, site.stories[k].translations[code]) for k in shown))
 
 
 def site_shape(site: Site) -> tuple:
@@ -72,7 +105,9 @@ def site_shape(site: Site) -> tuple:
     return (site.front, site.archives, site.tags, site.images, site.redirects,
             {key: (s.related, tuple(s.translations), s.media) for key, s in site.stories.items()},
             {key: (tuple(s.translations), s.media) for key, s in site.pages.items()},
-            tuple(map(id, site.retracted.values())))
+            tuple(map(id, site.retracted.values())),
+            # every masthead shows the standalone pages' titles: a new one is a new shape
+            tuple((key, code, t.title, t.path) for key, s in site.pages.items() for code, t in s.translations.items()))
 
 
 class Readers:

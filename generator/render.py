@@ -16,18 +16,22 @@ from math import ceil
 import jinja2
 
 from .config import SiteConfig
-from .context import ContextBuilder, TemplateContext
+from .context import TemplateContext
+from .context_builder import ContextBuilder
 from .errors import Problem
 from babel.support import NullTranslations
+from markupsafe import Markup
 from .model import Page, Site
 from .urllock import netlify_redirects, nginx_map
-from .urls import archive_path, front_path, output_file, search_path, tag_index_path, tag_path
+from .urls import archive_path, front_path, output_file, search_path, tag_index_path, tag_path, year_path
 from .xmlout import SitemapEntry, atom_feed, news_sitemap, news_sitemap_path, robots_txt
 
 #: Stories in a language's Atom feed.
 FEED_SIZE = 20
 #: The theme's template that sets the words newsgen puts inside story bodies.
 WORDS_TEMPLATE = "words.html"
+#: The theme's template of one language's part of 404.html.
+NOT_FOUND_TEMPLATE = "not-found.html"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ def plan_pages(site: Site) -> list[PageSpec]:
         for month, keys in site.archives[code].items():
             for number in range(1, page_count(len(keys), config) + 1):
                 specs.append(PageSpec("archive", code, month, number))
+        for year in sorted({month[:4] for month in site.archives[code]}, reverse=True):
+            specs.append(PageSpec("year", code, year))
     for kind, stories in (("story", site.stories), ("page", site.pages)):
         for key, story in stories.items():
             specs.extend(PageSpec(kind, code, key) for code in story.translations)
@@ -81,6 +87,8 @@ def spec_output(site: Site, spec: PageSpec) -> str:
         path = tag_path(site.tags[lang][spec.key].path, spec.number)
     elif kind == "archive":
         path = archive_path(lang, spec.key, spec.number)
+    elif kind == "year":
+        path = year_path(lang, spec.key)
     elif kind == "tags":
         path = tag_index_path(lang)
     elif kind == "search":
@@ -141,6 +149,17 @@ class Renderer:
             self.envs[lang.code] = env
             self.builders[lang.code] = ContextBuilder(site, lang, catalogs[lang.code], self._words(env))
 
+    def _not_found_sections(self, first: str) -> tuple[Markup, ...]:
+        """The not-found message in each language (the theme's not-found.html), `first` first.
+        A static host serves one 404 page wherever a reader strays, so it speaks every language;
+        its script puts the one of the address (/en/…) first."""
+        order = [first] + [c for c in self.site.config.codes if c != first]
+        sections = []
+        for code in order:
+            context = self.builders[code].not_found()
+            sections.append(Markup(self._render_template(code, NOT_FOUND_TEMPLATE, context)))
+        return tuple(sections)
+
     def _words(self, env: jinja2.Environment) -> dict[str, str]:
         """The words newsgen puts in bodies, from the theme's `words.html` in this language (see uitext.py)."""
         try:
@@ -157,7 +176,7 @@ class Renderer:
         """Render another version of the site with the same templates (serve)."""
         self.site = site
         for builder in self.builders.values():
-            builder.site = site
+            builder.use_site(site)
 
     def render(self, spec: PageSpec) -> tuple[Page, SitemapEntry | None] | None:
         site, config = self.site, self.site.config
@@ -191,6 +210,8 @@ class Renderer:
             else:
                 context = builder.archive(spec.key, chunk, spec.number, total)
             template, lastmod = "list.html", None
+        elif spec.kind == "year":
+            context, template, lastmod = builder.year(spec.key), "year.html", None
         elif spec.kind == "tags":
             context, template, lastmod = builder.tag_index(), "tags.html", None
         elif spec.kind == "search":
@@ -203,7 +224,7 @@ class Renderer:
         elif spec.kind == "chooser":
             context, template, lastmod = builder.chooser(), "chooser.html", None
         elif spec.kind == "404":
-            context, template, lastmod = builder.not_found(), "404.html", None
+            context, template, lastmod = builder.not_found(self._not_found_sections(spec.lang)), "404.html", None
         else:
             raise ValueError(f"unknown page kind {spec.kind}")
         html = self._render_template(spec.lang, template, context)

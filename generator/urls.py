@@ -18,6 +18,10 @@ def archive_path(lang: str, month: str, number: int = 1) -> str:
     return f"{lang}/{month}/" if number == 1 else f"{lang}/{month}/page/{number}/"
 
 
+def year_path(lang: str, year: str) -> str:
+    return f"{lang}/{year}/"
+
+
 def tag_index_path(lang: str) -> str:
     return f"{lang}/tags/"
 

@@ -65,13 +65,13 @@ def test_a_date_without_a_time_shows_no_time_anywhere(site):
 """)
     assert built.status == 0, built.err
     page = built.html("en/2023/07/a-day/")
-    meta = page.select_one(".meta").get_text(" ", strip=True)
+    meta = page.select_one(".byline").get_text(" ", strip=True)
     assert "July 22, 2023" in meta and "12:00" not in meta and "AM" not in meta
-    assert page.select_one(".meta time")["datetime"] == "2023-07-22"
+    assert page.select_one(".byline time")["datetime"] == "2023-07-22"
     assert page.select_one(".updated time")["datetime"] == "2023-07-23"
     data = json.loads(page.select_one('script[type="application/ld+json"]').string)
     assert data["datePublished"] == "2023-07-22" and data["dateModified"] == "2023-07-23"
-    ua = built.html("ua/2023/07/day/").select_one(".meta").get_text(" ", strip=True)
+    ua = built.html("ua/2023/07/day/").select_one(".byline").get_text(" ", strip=True)
     assert "22 липня 2023" in ua and "00:00" not in ua
     front = built.html("en/").select_one(".teaser time")
     assert front["datetime"] == "2023-07-22"

@@ -131,9 +131,10 @@ def test_tags_captions_and_credits_are_escaped(tmp_path, build):
     built = build(root)
     assert built.status == 0, built.err
     doc = built.html("en/2023/11/a/")
-    assert doc.select_one(".tags a").get_text() == nasty
+    assert doc.select_one(".story-tags a").get_text() == nasty
     curled = nasty.replace('"Q"', "“Q”")  # captions and credits get the language's quotes, as headlines do
-    assert doc.select_one("figcaption").get_text() == f"{curled} ({curled})"
+    assert doc.select_one("figcaption .caption").get_text() == curled
+    assert doc.select_one("figcaption .credit").get_text() == f"Photo: {curled}"  # a credit without a label gets one
     assert doc.select_one("figure img")["alt"] == ""  # the caption says it; alt never repeats it
     assert "<script>x</script>" not in built.text("en/2023/11/a/")
     import feedparser

@@ -217,14 +217,14 @@ en = "Drones"
 {story("Story", tags="[drones]")}
 """)
     assert built.status == 0, built.err
-    assert [a.get_text() for a in built.html("ua/tags/drony/").select(".teaser a")] == ["Історія"]
-    assert [a.get_text() for a in built.html("en/tags/drones/").select(".teaser a")] == ["Story"]
+    assert [a.get_text() for a in built.html("ua/tags/drony/").select(".teaser-title a")] == ["Історія"]
+    assert [a.get_text() for a in built.html("en/tags/drones/").select(".teaser-title a")] == ["Story"]
     assert (built.output / "ua/tags/kyiv/index.html").exists()  # a tag that lives in one language
     items = {i.get_text(): i for i in built.html("ua/tags/drony/").select("nav.switcher li > *")}
     assert resolve("ua/tags/drony/", items["en"]["href"]) == "en/tags/drones/"
     assert "fallback" in items["ru"]["class"]  # no Russian name: the Russian front page, marked
     assert resolve("ua/tags/drony/", items["ru"]["href"]) == "ru/"
-    tags = [a.get_text() for a in built.html("ua/2023/11/a/").select(".tags a")]
+    tags = [a.get_text() for a in built.html("ua/2023/11/a/").select(".story-tags a")]
     assert tags == ["Дрони", "Київ"]
 
 
