@@ -21,9 +21,7 @@ def published_paths(site: Site, made: dict[str, Path]) -> set[str]:
     """Every file the build writes (relative to the output folder); `made`: image files."""
     paths = {spec_output(site, spec) for spec in plan_pages(site)}
     paths |= {"sitemap.xml", SITEMAP_INDEX} | set(made)
-    static = site.config.theme_dir / "static"
-    if static.is_dir():
-        paths |= {"static/" + p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file()}
+    paths |= {"static/" + name for name in site.config.static_files()}
     for stories in (site.stories, site.pages):
         for story in stories.values():
             for t in story.translations.values():

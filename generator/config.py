@@ -97,6 +97,20 @@ class SiteConfig:
     def theme_dir(self) -> Path:
         return self.root / "themes" / self.theme
 
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        """Where templates are looked up: the site's own `templates/` first, then the theme's."""
+        return (self.root / "templates", self.theme_dir / "templates")
+
+    def static_files(self) -> dict[str, Path]:
+        """Every static file, by its path under `static/`: the theme's, with the site's own
+        `static/` files in place of those of the same name (and added to them)."""
+        files: dict[str, Path] = {}
+        for folder in (self.theme_dir / "static", self.root / "static"):
+            if folder.is_dir():
+                files.update((p.relative_to(folder).as_posix(), p) for p in sorted(folder.rglob("*")) if p.is_file())
+        return files
+
     def fallback_order(self) -> tuple[str, ...]:
         """Languages to fall back to: the default one, then site.toml order."""
         rest = tuple(c for c in self.codes if c != self.default_language)
@@ -216,9 +230,10 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
     if not (root / "themes" / str(values["theme"]) / "templates").is_dir():
         bad("site", "theme", f"theme `{values['theme']}` not found: no folder themes/{values['theme']}/templates")
     logo = values["logo"]
-    if logo and not (root / "themes" / str(values["theme"]) / "static" / logo).is_file():
-        bad("site", "logo", f"logo `{logo}` not found in themes/{values['theme']}/static/",
-            "Put the image in the theme's static folder and name it relative to it")
+    if logo and not (root / "themes" / str(values["theme"]) / "static" / logo).is_file() \
+            and not (root / "static" / logo).is_file():
+        bad("site", "logo", f"logo `{logo}` not found in static/ or themes/{values['theme']}/static/",
+            "Put the image in the site's static folder and name it relative to it")
     if problems:
         raise BuildFailed(problems)
     return SiteConfig(

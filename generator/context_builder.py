@@ -312,8 +312,8 @@ class ContextBuilder:
         title = self.translations.gettext("Search")
         view = SearchView(relative(path, "pagefind/"), relative(path, ""), relative(path, "static/search.js"),
                           "uk" if self.lang.hreflang == "uk" else "")
-        return self._base("search", path, title, title, versions, self._x_default(versions), search=view,
-                          robots="noindex")
+        # Indexed like any page (only ?q= result lists are the script's, and they share its canonical URL).
+        return self._base("search", path, title, title, versions, self._x_default(versions), search=view)
 
     def chooser(self) -> TemplateContext:
         versions = {c: front_path(c) for c in self.config.codes}

@@ -81,9 +81,15 @@ class LiveSite:
     def base_path(self) -> str:
         return self.config.base_path if self.config else "/"
 
-    @property
-    def static_dir(self) -> Path | None:
-        return self.config.theme_dir / "static" if self.config else None
+    def static_file(self, name: str) -> Path | None:
+        """A static file by its path under static/: the site's own, else the theme's."""
+        if self.config is None:
+            return None
+        for folder in (self.config.root / "static", self.config.theme_dir / "static"):
+            candidate = (folder / name).resolve()
+            if candidate.is_relative_to(folder.resolve()) and candidate.is_file():
+                return candidate
+        return None
 
     def full(self) -> Rebuild:
         """Everything again: settings, theme, content."""
@@ -111,9 +117,9 @@ class LiveSite:
         rescan = False
         static_changes = []
         for path in changed:
-            if path.startswith(theme + "static/"):
+            if path.startswith((theme + "static/", "static/")):
                 static_changes.append(path)
-            elif path.startswith(theme):
+            elif path.startswith((theme, "templates/")):
                 everything = True
             elif path == TAGS_FILE:
                 self._reload_tags()

@@ -168,14 +168,18 @@ class _LineBreak(InlinePattern):
 
 
 class _Finish(Postprocessor):
-    """Last touches on the HTML: task boxes and footnotes get their words (as markers),
-    and a code block ending a footnote is not left inside a paragraph."""
+    """Last touches on the HTML: code blocks and tables can be scrolled from the keyboard,
+    task boxes and footnotes get their words (as markers), and a code block ending a
+    footnote is not left inside a paragraph."""
 
     _TASK = re.compile(r'<input type="checkbox" disabled( checked)?\s*/?>')
     _FOOTNOTE_REF = re.compile(r'<a class="footnote-ref" href="#fn:([^"]+)">')
     _BLOCK_IN_NOTE = re.compile(r'<p>(<(pre|figure)\b.*?</\2>)(&#160;<a class="footnote-backref"[^>]*>.*?</a>)</p>', re.S)
 
     def run(self, text: str) -> str:
+        # code and tables scroll sideways on a phone: keyboard users must be able to scroll them too
+        text = text.replace('<pre class="highlight">', '<pre class="highlight" tabindex="0">')
+        text = text.replace("<table>", '<table tabindex="0">')
         if "task-list-item" in text:
             text = self._TASK.sub(lambda m: f'<input type="checkbox" disabled{m.group(1) or ""} aria-label="'
                                   f'{marker("task-done" if m.group(1) else "task-open")}">', text)

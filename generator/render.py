@@ -8,6 +8,7 @@ Alongside each HTML page it returns a `SitemapEntry`, so the sitemaps are made
 """
 from __future__ import annotations
 
+import difflib
 import re
 import traceback
 from dataclasses import dataclass
@@ -108,7 +109,7 @@ def page_count(items: int, config: SiteConfig) -> int:
 
 def template_environment(config: SiteConfig) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(config.theme_dir / "templates"),
+        loader=jinja2.FileSystemLoader([str(d) for d in config.template_dirs if d.is_dir()]),
         autoescape=jinja2.select_autoescape(("html", "xml")),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -117,14 +118,32 @@ def template_environment(config: SiteConfig) -> jinja2.Environment:
 
 
 def check_templates(config: SiteConfig, problems: list[Problem]) -> None:
-    """Compile every template, so a syntax error is reported with the content's problems."""
+    """Compile every template, so a syntax error is reported with the content's problems; a
+    site's own template that overrides none of the theme's is most likely misnamed."""
+    own, theme = config.template_dirs
+    if own.is_dir():
+        known = {p.relative_to(theme).as_posix() for p in theme.rglob("*") if p.is_file()} if theme.is_dir() else set()
+        for path in sorted(own.rglob("*")):
+            name = path.relative_to(own).as_posix()
+            if path.is_file() and name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+                hint = f"Did you mean `{close[0]}`?" if close else \
+                    f"A site's templates/ holds changed copies of the templates in themes/{config.theme}/templates/"
+                problems.append(Problem(f"templates/{name}", 1, f"`{name}` overrides no template of the theme "
+                                        f"`{config.theme}`", hint))
     env = template_environment(config)
     for name in env.list_templates(extensions=("html", "xml", "txt")):
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as err:
-            problems.append(Problem(f"themes/{config.theme}/templates/{err.name or name}", err.lineno or 1,
+            where = err.filename or str(config.theme_dir / "templates" / (err.name or name))
+            problems.append(Problem(_relative_to(where, config.root), err.lineno or 1,
                                     f"template syntax error: {err.message}"))
+
+
+def _relative_to(filename: str, root) -> str:
+    prefix = str(root) + "/"
+    return filename[len(prefix):] if filename.startswith(prefix) else filename
 
 
 def render_specs(shared: tuple[Site, dict[str, NullTranslations]], specs: list[PageSpec]):
@@ -141,7 +160,7 @@ class Renderer:
     def __init__(self, site: Site, catalogs: dict[str, NullTranslations], problems: list[Problem]):
         self.site, self.problems = site, problems
         config = site.config
-        self.templates_dir = config.theme_dir / "templates"
+        self.templates_dirs = [str(d) for d in config.template_dirs]
         self.envs, self.builders = {}, {}
         for lang in config.languages:
             env = template_environment(config)
@@ -246,7 +265,7 @@ class Renderer:
         except Exception as err:  # an error raised while rendering: find the template line
             path, line = self._template_rel(name), 1
             for frame in reversed(traceback.extract_tb(err.__traceback__)):
-                if frame.filename.startswith(str(self.templates_dir)):
+                if frame.filename.startswith(tuple(self.templates_dirs)):
                     path, line = self._template_rel(frame.filename), frame.lineno
                     break
             message = err.message if isinstance(err, jinja2.TemplateError) and err.message else str(err)

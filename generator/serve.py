@@ -37,6 +37,8 @@ DEBOUNCE_SECONDS = 0.03
 #: Never wait longer than this for the events to stop.
 DEBOUNCE_LIMIT = 0.3
 IGNORED_PARTS = {".git", ".newsgen-cache", "__pycache__", "node_modules"}
+#: What a preview watches: the settings, the content, the theme, and the site's own templates and static files.
+WATCHED = ("site.toml", "content", "themes", "templates", "static")
 
 
 class ServeError(Exception):
@@ -116,10 +118,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _file(self, relative: str) -> bytes | None:
         live = self.server.live
         source = live.media.get(relative)
-        if source is None and relative.startswith("static/") and live.static_dir is not None:
-            static = live.static_dir.resolve()
-            candidate = (static / relative[len("static/"):]).resolve()
-            source = candidate if candidate.is_relative_to(static) and candidate.is_file() else None
+        if source is None and relative.startswith("static/"):
+            source = live.static_file(relative[len("static/"):])
         try:
             return source.read_bytes() if source is not None else None
         except OSError:
@@ -210,7 +210,7 @@ class Watcher(FileSystemEventHandler):
             except ValueError:
                 continue
             parts = relative.split("/")
-            if parts[0] not in ("content", "themes", "site.toml") or IGNORED_PARTS & set(parts):
+            if parts[0] not in WATCHED or IGNORED_PARTS & set(parts):
                 continue
             name = parts[-1]
             if name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp")) or name == "4913":
@@ -286,7 +286,7 @@ def serve(options: BuildOptions, host: str, port: int, open_browser: bool = Fals
     observer = Observer()
     watcher = Watcher(live.root, changes)
     observer.schedule(watcher, str(live.root), recursive=False, event_filter=WATCHED_EVENTS)  # site.toml, content/
-    for folder in ("content", "themes"):
+    for folder in WATCHED[1:]:
         if (live.root / folder).is_dir():
             observer.schedule(watcher, str(live.root / folder), recursive=True, event_filter=WATCHED_EVENTS)
     observer.start()

@@ -39,8 +39,8 @@ def input_stamp(config: SiteConfig, sources: tuple[SourceFile, ...], site: Site,
             for file in story.media:
                 digest.update(_file_state(config.root, f"{story.folder}/{file.saved}"))
     digest.update(repr(sorted(site.retracted)).encode())
-    if config.theme_dir.is_dir():
-        for path in sorted(config.theme_dir.rglob("*")):
+    for folder in (config.theme_dir, config.root / "templates", config.root / "static"):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
             if path.is_file() and path.suffix != ".mo":
                 digest.update(_file_state(config.root, path.relative_to(config.root).as_posix()))
     return digest.hexdigest()

@@ -75,9 +75,11 @@ def write_pages(staging: Path, pages: Iterable[Page]) -> int:
 
 
 def copy_static(site: Site, staging: Path) -> None:
-    static = site.config.theme_dir / "static"
-    if static.is_dir():
-        shutil.copytree(static, staging / "static", dirs_exist_ok=True)
+    """The theme's static files, and the site's own in place of those of the same name."""
+    for name, source in site.config.static_files().items():
+        target = staging / "static" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
 
 
 def copy_media(site: Site, staging: Path, made: dict[str, Path]) -> None:
