@@ -5,7 +5,6 @@ nothing is written outside a staging folder until the whole site rendered.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from dataclasses import dataclass, replace
@@ -25,12 +24,14 @@ from .load import load_site
 from .model import Site, Translation
 from .parallel import default_jobs, map_chunks
 from .parse import parse_sources
-from .render import check_templates, plan_pages, render_specs
+from .render import Renderer, check_templates, plan_pages
+from .pause import pause_point
 from .search import SearchIndex
-from .stamp import input_stamp, marker_text
+from .stamp import environment_digest, input_stamp, marker_text
 from .status import remember as remember_status
-from .write import (copy_media, copy_static, discard, output_lock, publish, remove_leftovers,
-                    start_staging, write_pages)
+from .state import OutputState, PageRecord, digest, inputs_digest, spec_key
+from .write import (Changes, Placer, compare, discard, media_files, output_lock, publish, remove_leftovers,
+                    start_staging, static_files)
 from .urllock import LockEntry, plan_redirects, read_lock, updated_lock, write_lock
 from .xmlout import sitemap_files
 
@@ -45,6 +46,7 @@ class BuildOptions:
     cache: bool = True  # reuse parsed files from <site>/.newsgen-cache
     now: datetime | None = None  # the build's time (default: the clock): what is scheduled, what is "recent"
     future: bool = False  # publish stories dated after the build's time now
+    clean: bool = False  # render every page, trusting nothing remembered of the previous build
     preview: bool = False  # `serve`: scheduled stories are shown, and drafts and those are marked
     encode_images: bool = True  # False (`check`): read image sizes, make no smaller copies
 
@@ -59,11 +61,13 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class BuildResult:
-    pages: int
+    pages: int  # pages and sitemaps the output has
     seconds: float
     images_encoded: int = 0  # lead-image variants made (not found in the cache)
     search_reused: bool = False  # no page changed, so the previous search index was kept
     warnings: tuple[Problem, ...] = ()
+    rendered: int = 0  # pages rendered (the others' inputs were as before)
+    changes: Changes | None = None  # files written, kept and removed, compared with the previous output
 
 
 @dataclass(frozen=True)
@@ -131,61 +135,91 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
     started = time.perf_counter()
     output = options.output_dir
     config = load_config(options.site_dir.absolute(), options.base_url)  # a bad --site fails before anything is made
-    with output_lock(output, config.root / CACHE_DIR, on_wait):
+    cache_dir = config.root / CACHE_DIR
+    with output_lock(output, cache_dir, on_wait):
         gathered = gather(options, config)
         site, catalogs = gathered.site, gathered.catalogs
         remove_leftovers(output)
+        previous = OutputState() if options.clean else OutputState.load(cache_dir, output)
+        environment = environment_digest(config, (options.drafts, options.future, options.preview))
         staging = start_staging(output)
-        search = None
         try:
-            count, digest = _render_and_write(site, catalogs, staging, options.job_count)
-            copy_static(site, staging)
-            copy_media(site, staging, published_files(site, config.root / CACHE_DIR))
+            placer = Placer(staging, output)
+            state, rendered = _render_and_write(site, catalogs, placer, previous, environment, options.job_count)
+            pause_point("writing")
+            for path, source in {**static_files(site), **media_files(site, published_files(site, cache_dir))}.items():
+                placer.file(path, source)
+            search = None
             if config.search:
-                search = SearchIndex(staging, output, digest)
+                search = SearchIndex(placer, state.pages, {l.code: l.hreflang for l in config.languages},
+                                     options.job_count)
                 _stop_if(search.make())
-            publish(staging, output, marker_text(gathered.stamp))
+            state.marker = marker_text(gathered.stamp)
+            changes = compare(staging, output)
+            pause_point("publishing")
+            publish(staging, output, state.marker)
         except BaseException:
-            if search:
-                search.give_back()
             discard(staging)
             raise
+        state.save(cache_dir, output)
         if not options.drafts:  # a preview with drafts publishes nothing for good
             write_lock(config, updated_lock(site, gathered.lock))
-    return BuildResult(count, time.perf_counter() - started, gathered.images_encoded,
-                       search_reused=bool(search and search.reused), warnings=gathered.warnings)
+    return BuildResult(len(state.pages) + len(state.files), time.perf_counter() - started, gathered.images_encoded,
+                       search_reused=bool(search and search.reused), warnings=gathered.warnings,
+                       rendered=rendered, changes=changes)
 
 
-def _render_and_write(site: Site, catalogs, staging: Path, jobs: int) -> tuple[int, str]:
-    """Render every page into the staging folder: (files written, digest of the HTML pages)."""
-    results = map_chunks(_render_chunk, (site, catalogs, staging, os.getpid()), plan_pages(site), jobs)
+def _render_and_write(site: Site, catalogs, placer: Placer, previous: OutputState, environment: str,
+                      jobs: int) -> tuple[OutputState, int]:
+    """Render the pages whose inputs changed into the staging folder, keep the others' previous
+    files: (the new record of the output, pages rendered)."""
+    shared = (site, catalogs, placer, previous, environment, os.getpid())
+    results = map_chunks(_render_chunk, shared, plan_pages(site), jobs)
     _stop_if([p for chunk in results for p in chunk.problems])
-    entries = [e for chunk in results for e in chunk.entries]
-    count = sum(chunk.count for chunk in results) + write_pages(staging, sitemap_files(site.config, entries))
-    digest = hashlib.sha256()
-    for path, page_digest in sorted(d for chunk in results for d in chunk.digests):
-        digest.update(f"{path} {page_digest}\n".encode())
-    return count, digest.hexdigest()
+    state = OutputState(pages={key: record for chunk in results for key, record in chunk.records})
+    entries = [record.entry for record in state.pages.values() if record.entry]
+    for page in sitemap_files(site.config, entries):
+        content = digest(page.content)
+        placer.page(page, unchanged=previous.files.get(page.path) == content)
+        state.files[page.path] = content
+    return state, sum(chunk.rendered for chunk in results)
 
 
 @dataclass(frozen=True)
 class _Chunk:
-    count: int
-    entries: list
+    records: list[tuple[str, PageRecord]]
+    rendered: int
     problems: list[Problem]
-    digests: list[tuple[str, str]]  # (path, sha1) of each HTML page: does the search index need making again?
 
 
-def _render_chunk(shared: tuple[Site, dict, Path, int], specs) -> _Chunk:
-    """Render a share of the pages and write them to the staging folder."""
-    site, catalogs, staging, build_pid = shared
-    rendered, problems = render_specs((site, catalogs), specs)
-    if problems or os.getppid() != build_pid != os.getpid():
-        return _Chunk(0, [], problems, [])  # (or the build was killed: write nothing more)
-    count = write_pages(staging, (page for _, page, _ in rendered))
-    digests = [(page.path, hashlib.sha1(page.content).hexdigest()) for _, page, _ in rendered
-               if page.path.endswith(".html")] if site.config.search else []
-    return _Chunk(count, [entry for _, _, entry in rendered if entry], [], digests)
+def _render_chunk(shared, specs) -> _Chunk:
+    """A share of the pages: each one whose inputs are as before keeps its previous file; the others
+    are rendered, and written unless their bytes came out the same."""
+    site, catalogs, placer, previous, environment, build_pid = shared
+    problems: list[Problem] = []
+    renderer = None
+    records, rendered = [], 0
+    for spec in specs:
+        if os.getppid() != build_pid != os.getpid():
+            return _Chunk([], 0, [])  # the build was killed: write nothing more
+        key = spec_key(spec)
+        inputs = inputs_digest(site, spec, environment)
+        before = previous.pages.get(key)
+        if before is not None and before.inputs == inputs and placer.keep(before.path):
+            records.append((key, before))
+            continue
+        renderer = renderer or Renderer(site, catalogs, problems)
+        result = renderer.render(spec)
+        rendered += 1
+        if problems:
+            continue
+        page, entry = result
+        content = digest(page.content)
+        placer.page(page, unchanged=before is not None and (before.path, before.content) == (page.path, content))
+        records.append((key, PageRecord(inputs, page.path, content, entry)))
+        if rendered == 1:
+            pause_point("rendering")
+    return _Chunk(records, rendered, problems)
 
 
 def _stop_if(problems: list[Problem]) -> None:

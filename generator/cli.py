@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .build import BuildOptions, build
+from .config import load_config
 from .catalogs import run_i18n
 from .check import check_site
 from .errors import REPORT_CAP, BuildFailed, format_problems
@@ -63,6 +64,12 @@ def parser() -> argparse.ArgumentParser:
                    help="publish stories dated after the build's time now, instead of at their time")
     b.add_argument("--no-cache", action="store_true",
                    help="parse every file again instead of reusing <site>/.newsgen-cache")
+    b.add_argument("--clean", action="store_true",
+                   help="render every page again, trusting nothing remembered of the previous build "
+                        "(files whose bytes come out the same are still kept as they were)")
+    b.add_argument("--changes", type=Path, metavar="FILE",
+                   help="write the addresses of the files this build added, changed or removed to FILE, "
+                        "one a line (for a CDN purge)")
 
     v = commands.add_parser("serve", help="preview the site; pages reload as you edit",
                             description="Build the site in memory, serve it at base_url's path, and rebuild "
@@ -158,14 +165,21 @@ def main(argv: list[str] | None = None) -> int:
 def _command(args) -> int:
     if args.command == "build":
         options = BuildOptions(args.site, args.output, args.base_url, args.drafts, args.jobs,
-                               cache=not args.no_cache, now=args.now, future=args.future)
+                               cache=not args.no_cache, now=args.now, future=args.future, clean=args.clean)
         result = build(options, on_wait=lambda: print("waiting for another build of this output to finish…",
                                                       file=sys.stderr))
         if result.warnings:
             print(format_problems(list(result.warnings)), file=sys.stderr)
+        changes = result.changes
+        if args.changes:
+            base_url = (args.base_url or load_config(args.site.absolute()).base_url).rstrip("/") + "/"
+            urls = [base_url + url_path(path) for path in changes.written + changes.removed]
+            args.changes.write_text("".join(f"{url}\n" for url in sorted(set(urls))), encoding="utf-8")
         if not args.quiet:
             made = f", {result.images_encoded} image variants made" if result.images_encoded else ""
-            print(f"built {result.pages} pages in {result.seconds:.2f} s into {options.output_dir}{made}")
+            print(f"built {result.pages} pages in {result.seconds:.2f} s into {options.output_dir}{made}: "
+                  f"{len(changes.written)} files written, {changes.unchanged} unchanged, {len(changes.removed)} "
+                  f"removed ({result.rendered} pages rendered)")
     elif args.command == "serve":
         try:
             return serve(BuildOptions(args.site, drafts=args.drafts, preview=True), args.host, args.port, args.open)
@@ -196,6 +210,11 @@ def _command(args) -> int:
         for path in written:
             print(f"wrote {path}")
     return 0
+
+
+def url_path(path: str) -> str:
+    """The address part of an output file: a folder's index.html is the folder."""
+    return path[: -len("index.html")] if path == "index.html" or path.endswith("/index.html") else path
 
 
 def run() -> None:

@@ -20,11 +20,30 @@ _CODE = Path(__file__).parent
 _PREFIX = "inputs "
 
 
-def input_stamp(config: SiteConfig, sources: tuple[SourceFile, ...], site: Site, options: tuple) -> str:
+def _code() -> bytes:
+    """newsgen's own code: a new version may render pages differently."""
     digest = hashlib.sha256()
     for file in sorted(_CODE.rglob("*")):
         if file.suffix in (".py", ".js", ".html") and "__pycache__" not in file.parts:
             digest.update(file.read_bytes())
+    return digest.digest()
+
+
+def environment_digest(config: SiteConfig, options: tuple) -> str:
+    """What every page depends on, so that a change to it renders every page again: newsgen's
+    code, the settings, the options that change pages, the templates (the theme's and the
+    site's own) and the UI catalogs."""
+    digest = hashlib.sha256(_code())
+    digest.update(repr((config, options)).encode())
+    for folder in (*config.template_dirs, config.theme_dir / "locales"):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file() and path.suffix != ".mo":
+                digest.update(f"{path.relative_to(config.root)}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def input_stamp(config: SiteConfig, sources: tuple[SourceFile, ...], site: Site, options: tuple) -> str:
+    digest = hashlib.sha256(_code())
     digest.update(repr((config.base_url, options)).encode())
     for name in (CONFIG_NAME, TAGS_FILE):
         try:

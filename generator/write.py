@@ -1,13 +1,22 @@
-"""Stage 5, write: pages → disk, all or nothing.
+"""Stage 5, write: pages → disk, all or nothing, touching only what changed.
 
-A build writes into a staging folder beside the output and swaps it in only
-when everything succeeded, so a failed or interrupted build leaves the
-previous output exactly as it was, and pages of deleted stories disappear.
-newsgen marks its outputs with a file, and refuses to replace a non-empty
-folder that lacks it (someone's home directory passed as --output, say).
+A build assembles the new output in a staging folder beside the output: the
+pages it rendered whose bytes changed are written, every other file is a hard
+link to the same file in the previous output (or to its source: media, static
+files, photos' copies in the cache). Unchanged files therefore keep their
+inode and time, so `rsync`, `aws s3 sync` and CDN uploads move only what
+changed. When everything is in place the staging folder takes the output's
+place in one atomic step (Linux's renameat2 exchange; elsewhere two renames),
+so a failed or interrupted build leaves the previous output exactly as it
+was, and files of deleted pages disappear. newsgen marks its outputs with a
+file, and refuses to replace a non-empty folder that lacks it (someone's home
+directory passed as --output, say).
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
 import fcntl
 import hashlib
 import os
@@ -16,8 +25,9 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from .errors import BuildFailed, Problem
 from .model import Page, Site
@@ -37,8 +47,7 @@ def output_lock(output: Path, lock_dir: Path, on_wait=None) -> Iterator[None]:
     """
     output.parent.mkdir(parents=True, exist_ok=True)
     lock_dir.mkdir(parents=True, exist_ok=True)
-    name = hashlib.sha256(str(output).encode()).hexdigest()[:16]
-    with open(lock_dir / f"output-{name}.lock", "w") as lock:
+    with open(lock_dir / f"output-{output_key(output)}.lock", "w") as lock:
         try:
             fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -46,6 +55,11 @@ def output_lock(output: Path, lock_dir: Path, on_wait=None) -> Iterator[None]:
                 on_wait()
             fcntl.lockf(lock, fcntl.LOCK_EX)
         yield
+
+
+def output_key(output: Path) -> str:
+    """A short name for an output folder, for files about it in the site's cache."""
+    return hashlib.sha256(str(output).encode()).hexdigest()[:16]
 
 
 def start_staging(output: Path) -> Path:
@@ -61,31 +75,64 @@ def start_staging(output: Path) -> Path:
     return staging
 
 
-def write_pages(staging: Path, pages: Iterable[Page]) -> int:
-    made: set[Path] = set()
-    count = 0
-    for page in pages:
-        target = staging / page.path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
+class Placer:
+    """Puts files into a staging folder, creating each folder once."""
+
+    def __init__(self, staging: Path, output: Path):
+        self.staging, self.output = staging, output
+        self._made: set[str] = set()
+
+    def _target(self, path: str) -> Path:
+        folder = path.rpartition("/")[0]
+        if folder not in self._made:
+            (self.staging / folder).mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+        return self.staging / path
+
+    def page(self, page: Page, unchanged: bool) -> None:
+        """A rendered page: a link to the previous output's file when its bytes are the same."""
+        target = self._target(page.path)
+        if unchanged and self.keep(page.path, target):
+            return
         target.write_bytes(page.content)
-        count += 1
-    return count
 
+    def keep(self, path: str, target: Path | None = None) -> bool:
+        """The previous output's file at `path`, as it is (same inode and time); False if it has none."""
+        try:
+            os.link(self.output / path, target or self._target(path))
+            return True
+        except FileNotFoundError:
+            return False
 
-def copy_static(site: Site, staging: Path) -> None:
-    """The theme's static files, and the site's own in place of those of the same name."""
-    for name, source in site.config.static_files().items():
-        target = staging / "static" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
+    def file(self, path: str, source: Path) -> None:
+        """A file from the site (static, media) or the cache (photos): a hard link to it, or, on
+        another file system, the previous output's copy when it is still the same, else a copy."""
+        target = self._target(path)
+        try:
+            os.link(source, target)
+            return
+        except OSError as err:
+            if err.errno != errno.EXDEV:
+                raise
+        before = self.output / path
+        try:
+            have, want = before.stat(), source.stat()
+            if (have.st_size, have.st_mtime_ns) == (want.st_size, want.st_mtime_ns):
+                os.link(before, target)
+                return
+        except OSError:
+            pass
         shutil.copy2(source, target)
 
 
-def copy_media(site: Site, staging: Path, made: dict[str, Path]) -> None:
-    """Each story's media beside each of its pages, and the files made from them
-    (`made`: output path → file, such as photos' smaller copies and originals without
-    metadata, which take the place of the files as saved); hard links when possible."""
+def static_files(site: Site) -> dict[str, Path]:
+    """Output path → source of the theme's static files, and the site's own in place of those of the same name."""
+    return {f"static/{name}": source for name, source in site.config.static_files().items()}
+
+
+def media_files(site: Site, made: dict[str, Path]) -> dict[str, Path]:
+    """Output path → source of each story's media beside each of its pages, and of the files made from
+    them (`made`: photos' smaller copies and originals without metadata, which replace the files as saved)."""
     root = site.config.root
     files = {}
     for stories in (site.stories, site.pages):
@@ -93,32 +140,95 @@ def copy_media(site: Site, staging: Path, made: dict[str, Path]) -> None:
             for file in story.media:
                 for t in story.translations.values():
                     files[t.path + file.published] = root / story.folder / file.saved
-    files.update(made)  # a photo's original without its metadata replaces the file as saved
-    for path, source in files.items():
-        target = staging / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copy2(source, target)
+    files.update(made)
+    return files
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How the new output differs from the previous one, file by file (paths relative to it)."""
+
+    written: tuple[str, ...]  # new files, and files whose content changed
+    unchanged: int
+    removed: tuple[str, ...]
+
+
+def compare(staging: Path, output: Path) -> Changes:
+    """What the staging folder changes: a file is unchanged when it is the previous output's file itself."""
+    before: dict[str, tuple[int, int]] = {}
+    if output.is_dir():
+        for rel, stat in _files(output):
+            before[rel] = (stat.st_dev, stat.st_ino)
+    written, unchanged = [], 0
+    for rel, stat in _files(staging):
+        if before.pop(rel, None) == (stat.st_dev, stat.st_ino) or rel == MARKER:
+            unchanged += rel != MARKER
+        else:
+            written.append(rel)
+    before.pop(MARKER, None)
+    return Changes(tuple(sorted(written)), unchanged, tuple(sorted(before)))
+
+
+def _files(folder: Path):
+    stack = [("", folder)]
+    while stack:
+        prefix, path = stack.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((rel + "/", entry.path))
+                else:
+                    yield rel, entry.stat(follow_symlinks=False)
 
 
 def publish(staging: Path, output: Path, marker: str) -> None:
-    """Swap the staging folder in; the old output is deleted in the background.
-
-    Deleting thousands of files takes a noticeable part of a build, and nobody
-    waits for it: the old tree is renamed to a hidden folder first, and the
-    next build removes what a background removal left unfinished.
-    """
-    (staging / MARKER).write_text(marker)
+    """Put the staging folder in the output's place in one step; the old output is deleted
+    in the background (nobody waits for thousands of files to go; the next build removes
+    what a background removal left unfinished)."""
+    marker_file = staging / MARKER
+    try:
+        unchanged = (output / MARKER).read_text() == marker
+    except OSError:
+        unchanged = False
+    if unchanged:  # keep the marker file itself, so an unchanged build changes nothing at all
+        os.link(output / MARKER, marker_file)
+    else:
+        marker_file.write_text(marker)
     old = output.parent / f".{output.name}.old-{os.getpid()}-{time.monotonic_ns()}"
-    if output.exists():
-        os.rename(output, old)
-    os.rename(staging, output)
+    if output.exists() and _exchange(staging, output):
+        os.rename(staging, old)  # (the staging path now holds the previous output)
+    else:
+        if output.exists():
+            os.rename(output, old)
+        os.rename(staging, output)
     if old.exists():
         subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)", str(old)],
                          start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically (Linux renameat2 with RENAME_EXCHANGE); False where it is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result != 0:
+        code = ctypes.get_errno()
+        if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            return False
+        raise OSError(code, os.strerror(code), str(b))
+    return True
 
 
 def remove_leftovers(output: Path) -> None:

@@ -58,7 +58,12 @@ def lighthouse(url: str, preset: str, report) -> dict:
 @pytest.mark.parametrize("preset", ["mobile", "desktop"])
 @pytest.mark.parametrize("page", PAGES, ids=[p or "root" for p in PAGES])
 def test_lighthouse_scores_every_kind_of_page_1(hosted, tmp_path, page, preset):
+    """Each category's median of up to three runs, as Lighthouse CI does: one run on a shared machine
+    may lose a point to another process's load (total blocking time is measured, not simulated)."""
     _, server = hosted
-    found = lighthouse(server.base + page, preset, tmp_path / "report.json")
-    print(f"lighthouse {preset} {page or '/'}: {found['scores']}")
-    assert found["scores"] == dict.fromkeys(CATEGORIES, 1), found
+    runs = [lighthouse(server.base + page, preset, tmp_path / "report.json")]
+    if runs[0]["scores"] != dict.fromkeys(CATEGORIES, 1):
+        runs += [lighthouse(server.base + page, preset, tmp_path / "report.json") for _ in range(2)]
+    median = {name: sorted(run["scores"][name] for run in runs)[len(runs) // 2] for name in CATEGORIES}
+    print(f"lighthouse {preset} {page or '/'}: {median} ({len(runs)} runs)")
+    assert median == dict.fromkeys(CATEGORIES, 1), runs

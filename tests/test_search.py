@@ -133,8 +133,9 @@ def test_every_language_has_a_search_page_and_no_index_when_search_is_off(tmp_pa
         assert doc.select_one('meta[name="robots"]') is None  # a page like any other; results live after ?q=
         assert doc.select_one('a[rel="search"]') is None  # no link to itself
         assert built.html(f"{lang}/").select_one('a[rel="search"]')["href"] == "search/"
-    assert (built.output / "pagefind/pagefind.js").is_file()
-    entry = json.loads((built.output / "pagefind/pagefind-entry.json").read_text())
+    assert json.loads(built.text("pagefind/parts.json")) == {"en": ["en-2023-11"]}
+    assert (built.output / "pagefind/en-2023-11/pagefind.js").is_file()
+    entry = json.loads((built.output / "pagefind/en-2023-11/pagefind-entry.json").read_text())
     assert sorted(entry["languages"]) == ["en"]  # only pages with a story body are indexed
     assert "https://example.org/news/en/search/" in built.text("sitemap.xml")
     toml = root / "site.toml"
@@ -145,15 +146,28 @@ def test_every_language_has_a_search_page_and_no_index_when_search_is_off(tmp_pa
     assert built.html("en/").select_one('a[rel="search"]') is None
 
 
-def test_the_index_is_kept_when_no_page_changed_and_made_again_when_one_did(tmp_path, build):
-    root = make_site(tmp_path / "site", "-- content/news/a/en.md --\n" + story("Story about giraffes"))
+def test_each_part_of_the_index_is_made_again_only_when_its_pages_changed(tmp_path, build):
+    root = make_site(tmp_path / "site", f"""
+-- content/news/a/en.md --
+{story("Story about giraffes", date="2023-11-20")}
+-- content/news/b/en.md --
+{story("Story about lions", date="2023-10-20")}
+-- content/news/b/ua.md --
+{story("Історія про левів", slug="b", date="2023-10-20")}
+""")
     assert build(root).status == 0
-    entry = root / "output/pagefind/pagefind-entry.json"
-    first = entry.stat().st_ino
+    parts = json.loads((root / "output/pagefind/parts.json").read_text())
+    assert parts == {"en": ["en-2023-11", "en-2023-10"], "uk": ["ua-2023-10"]}
+    entries = {part: root / f"output/pagefind/{part}/pagefind-entry.json" for part in ("en-2023-11", "en-2023-10", "ua-2023-10")}
+    first = {part: entry.stat().st_ino for part, entry in entries.items()}
     assert build(root).status == 0
-    assert entry.stat().st_ino == first  # the same files: nothing was indexed again
-    (root / "content/news/a/en.md").write_text(story("Story about zebras"), encoding="utf-8")
-    assert build(root).status == 0
-    assert entry.stat().st_ino != first
-    text = b"".join(gzip.decompress(p.read_bytes()) for p in (root / "output/pagefind/fragment").iterdir())
+    assert {part: entry.stat().st_ino for part, entry in entries.items()} == first  # nothing indexed again
+    (root / "content/news/a/en.md").write_text(story("Story about zebras", date="2023-11-20"), encoding="utf-8")
+    again = build(root)
+    assert again.status == 0
+    now = {part: entry.stat().st_ino for part, entry in entries.items()}
+    assert now["en-2023-11"] != first["en-2023-11"]  # the edited story's part, and only it, was indexed again
+    assert now["en-2023-10"] == first["en-2023-10"] and now["ua-2023-10"] == first["ua-2023-10"]
+    fragments = (root / "output/pagefind/en-2023-11/fragment").iterdir()
+    text = b"".join(gzip.decompress(p.read_bytes()) for p in fragments)
     assert b"zebras" in text and b"giraffes" not in text

@@ -41,11 +41,23 @@ export function prepareQuery(query, stemming) {
 
 let pagefind = null;
 
+// The index comes in parts (one per month of recent stories, per year before that, one for
+// the standalone pages; pagefind/parts.json lists each language's, newest first): the newest
+// part is loaded, the others are merged into it.
 async function loadIndex() {
   if (pagefind === null) {
-    const bundle = new URL(words.bundle, document.baseURI);
-    pagefind = await import(new URL("pagefind.js", bundle).href);
-    await pagefind.options({ baseUrl: new URL(words.root, document.baseURI).pathname });
+    const bundles = new URL(words.bundle, document.baseURI);
+    const baseUrl = new URL(words.root, document.baseURI).pathname;
+    const response = await fetch(new URL("parts.json", bundles));
+    if (!response.ok) throw new Error("no index");
+    const parts = (await response.json())[document.documentElement.lang] || [];
+    if (parts.length === 0) throw new Error("no index for this language");
+    const loaded = await import(new URL(parts[0] + "/pagefind.js", bundles).href);
+    await loaded.options({ baseUrl });
+    for (const part of parts.slice(1)) {
+      await loaded.mergeIndex(new URL(part + "/", bundles).href, { baseUrl });
+    }
+    pagefind = loaded;
   }
   return pagefind;
 }

@@ -1,0 +1,256 @@
+"""Incremental production builds: after any sequence of changes, the output equals a clean build of
+the same sources byte for byte (the search index aside), unchanged files keep their inode and time,
+and a build killed at any moment leaves the previous output exactly as it was."""
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, generated_site, make_site, run_newsgen, snapshot, story, tiny_jpeg
+
+
+def pages(folder: Path) -> dict[str, bytes]:
+    """Every file of an output but the search index, with its bytes."""
+    return {path: data for path, data in snapshot(folder).items() if not path.startswith("pagefind/")}
+
+
+def inodes(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and time (the output's marker, which names the build, left out)."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file() and p.name != ".newsgen-output"}
+
+
+def clean_build(root: Path, tmp: Path) -> dict[str, bytes]:
+    """A build of the same sources from nothing: another output, no parse cache, no record."""
+    clean = tmp / "clean-site"
+    shutil.rmtree(clean, ignore_errors=True)
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("output", ".output*", ".newsgen-cache"))
+    result = run_newsgen("build", "--site", str(clean), "--quiet", "--now", NOW)
+    assert result.returncode == 0, result.stderr
+    return pages(clean / "output")
+
+
+NOW = "2024-02-01T12:00:00+02:00"
+
+
+class Changes:
+    """The kinds of change a newsroom makes, applied at random to a generated site."""
+
+    def __init__(self, root: Path, rng: random.Random):
+        self.root, self.rng = root, rng
+
+    def stories(self) -> list[Path]:
+        return sorted(p for p in (self.root / "content/news").iterdir() if p.is_dir())
+
+    def translation(self) -> Path:
+        files = [f for s in self.stories() for f in s.glob("*.md") if "retracted: true" not in f.read_text()]
+        return self.rng.choice(files)
+
+    def edit(self, path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def body(self) -> str:
+        path = self.translation()
+        self.edit(path, "\n---\n", f"\n---\nA new first paragraph {self.rng.randrange(10**6)}.\n\n")
+        return f"body of {path.parent.name}/{path.name}"
+
+    def headline(self) -> str:
+        path = self.translation()
+        self.edit(path, "\ntitle: ", f"\ntitle: Corrected {self.rng.randrange(1000)} ")
+        return f"headline of {path.parent.name}/{path.name}"
+
+    def date(self) -> str:
+        path = self.translation()
+        text = path.read_text(encoding="utf-8")
+        month = self.rng.randrange(1, 13)
+        path.write_text(re.sub(r"\ndate: (\d{4})-\d{2}-\d{2}", rf"\ndate: \g<1>-{month:02d}-15", text, count=1),
+                        encoding="utf-8")
+        return f"date of {path.parent.name}/{path.name}"
+
+    def tags(self) -> str:
+        path = self.translation()
+        text = path.read_text(encoding="utf-8")
+        tag = self.rng.choice(["tag-199", "drones", "new-topic-" + str(self.rng.randrange(9))])
+        if "\ntags: [" in text and self.rng.random() < 0.5:
+            text = re.sub(r"\ntags: \[[^\]]*\]", "\ntags: []", text, count=1)
+        else:
+            text = text.replace("\ntags: [", f"\ntags: [{tag}, ", 1)
+        path.write_text(text, encoding="utf-8")
+        return f"tags of {path.parent.name}/{path.name}"
+
+    def add(self) -> str:
+        key = f"new-{self.rng.randrange(10**6)}"
+        folder = self.root / "content/news" / key
+        folder.mkdir()
+        (folder / "en.md").write_text(story(f"Brand new story {key}", date="2023-12-24T10:00:00+02:00",
+                                            tags="[drones]", body="Fresh news."), encoding="utf-8")
+        return f"new story {key}"
+
+    def delete(self) -> str:
+        """A story that was never published: deleting a published one is an error (urls.lock)."""
+        key = self.add().split()[-1]
+        return f"{key} added, then deleted: " + self._remove(self.root / "content/news" / key)
+
+    def _remove(self, folder: Path) -> str:
+        shutil.rmtree(folder)
+        return "removed"
+
+    def retract(self) -> str:
+        folder = self.rng.choice(self.stories())
+        for path in folder.glob("*.md"):
+            self.edit(path, "\ntitle: ", "\nretracted: true\ntitle: ")
+        return f"retracted {folder.name}"
+
+    def remove_translation(self) -> str:
+        """A translation added and removed again before a build published it."""
+        folder = self.rng.choice(self.stories())
+        missing = [code for code in ("ua", "en", "ru") if not (folder / f"{code}.md").exists()]
+        if not missing:
+            return self.body()
+        path = folder / f"{missing[0]}.md"
+        path.write_text(story(f"Extra {missing[0]}", date="2023-12-20"), encoding="utf-8")
+        return f"translation {path.parent.name}/{path.name} added"
+
+    def template(self) -> str:
+        path = self.root / "themes/default/templates/story.html"
+        self.edit(path, "<h1>", f'<h1 data-edit="{self.rng.randrange(1000)}">')
+        return "story template"
+
+    def catalog(self) -> str:
+        path = self.root / "themes/default/locales/uk/LC_MESSAGES/messages.po"
+        self.edit(path, 'msgstr "Читайте також', f'msgstr "Читайте також {self.rng.randrange(100)}')
+        return "Ukrainian catalog"
+
+    def settings(self) -> str:
+        path = self.root / "site.toml"
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"per_page = \d+", f"per_page = {self.rng.choice([10, 15, 20])}", text)
+        path.write_text(text, encoding="utf-8")
+        return "site.toml per_page"
+
+    def photo(self) -> str:
+        folder = self.rng.choice(self.stories())
+        size = (self.rng.randrange(600, 1200), self.rng.randrange(300, 700))
+        (folder / "lead.jpg").write_bytes(tiny_jpeg(*size))
+        for path in folder.glob("*.md"):
+            if "\nimage:" not in path.read_text(encoding="utf-8"):
+                self.edit(path, "\ntitle: ", "\nimage: lead.jpg\nimage_caption: A photo\ntitle: ")
+        return f"photo of {folder.name}"
+
+    KINDS = ("body", "headline", "date", "tags", "add", "delete", "retract", "remove_translation", "template",
+             "catalog", "settings", "photo")
+
+
+@pytest.mark.parametrize("seed", [1])
+def test_after_any_changes_the_output_equals_a_clean_build(tmp_path, seed):
+    root = generated_site(tmp_path / "site", 300)
+    rng = random.Random(seed)
+    changes = Changes(root, rng)
+    first = run_newsgen("build", "--site", str(root), "--quiet", "--now", NOW)
+    assert first.returncode == 0, first.stderr
+    kinds = list(Changes.KINDS)
+    rng.shuffle(kinds)
+    for step, kind in enumerate(kinds + [rng.choice(Changes.KINDS) for _ in range(4)]):
+        before = inodes(root / "output")
+        what = getattr(changes, kind)()
+        result = run_newsgen("build", "--site", str(root), "--now", NOW)
+        assert result.returncode == 0, f"step {step} ({what}): {result.stderr}"
+        incremental = pages(root / "output")
+        assert incremental == clean_build(root, tmp_path), f"step {step}: after {what}"
+        after = inodes(root / "output")
+        kept = [p for p in after if before.get(p) == after[p]]
+        written = int(re.search(r"(\d+) files written", result.stdout).group(1))
+        assert len(after) - len(kept) == written, f"step {step} ({what}): {result.stdout}"
+        if kind in ("body", "headline", "tags", "add", "delete"):
+            assert len(kept) > len(after) * 0.8, f"step {step} ({what}) kept only {len(kept)} of {len(after)} files"
+
+
+def test_nothing_changed_writes_nothing_and_keeps_every_file(tmp_path, build):
+    root = make_site(tmp_path / "site", f"""
+-- content/news/a/en.md --
+{story("Alpha", image="lead.jpg")}
+-- content/news/b/ua.md --
+{story("Бета", slug="b", date="2023-10-02")}
+""")
+    (root / "content/news/a/lead.jpg").write_bytes(tiny_jpeg(800, 450))
+    assert build(root).status == 0
+    before = inodes(root / "output")
+    again = build(root)
+    assert again.status == 0 and "0 files written" in again.out and " 0 removed" in again.out
+    assert inodes(root / "output") == before
+
+
+def test_the_changes_file_lists_what_a_cdn_must_purge(tmp_path, build):
+    root = make_site(tmp_path / "site", f"""
+-- content/news/a/en.md --
+{story("Alpha", tags="[drones]")}
+-- content/news/b/en.md --
+{story("Beta", date="2023-10-02")}
+""")
+    assert build(root).status == 0
+    (root / "content/news/a/en.md").write_text(story("Alpha", tags="[drones]", body="New words."))
+    shutil.rmtree(root / "content/news/b")  # never... it was published: retract it instead
+    (root / "content/news/b").mkdir()
+    (root / "content/news/b/en.md").write_text(story("Beta", date="2023-10-02", retracted="true"))
+    built = build(root, "--changes", str(tmp_path / "changes.txt"))
+    assert built.status == 0, built.err
+    urls = (tmp_path / "changes.txt").read_text().splitlines()
+    assert "https://example.org/news/en/2023/11/alpha/" in urls  # its body changed
+    assert "https://example.org/news/en/2023/10/beta/" in urls  # now a withdrawal notice
+    assert "https://example.org/news/en/2023/10/" in urls  # the month lists it no more
+    assert "https://example.org/news/en/tags/drones/" in urls  # it shows Alpha's new first paragraph
+    assert "https://example.org/news/en/tags/" not in urls  # the tag index is as it was
+    assert all(url.startswith("https://example.org/news/") for url in urls)
+
+
+def test_clean_renders_every_page_and_keeps_the_files_that_came_out_the_same(tmp_path, build):
+    root = make_site(tmp_path / "site", "-- content/news/a/en.md --\n" + story("Alpha"))
+    assert build(root).status == 0
+    before = inodes(root / "output")
+    clean = build(root, "--clean")
+    assert clean.status == 0 and "0 files written" in clean.out
+    assert re.search(r"\((\d+) pages rendered\)", clean.out).group(1) != "0"
+    assert inodes(root / "output") == before
+
+
+# -- killed builds ------------------------------------------------------------------------------
+
+KILL_POINTS = ["rendering", "writing", "indexing", "publishing"]
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_a_build_killed_at_any_point_leaves_the_previous_output(tmp_path, point):
+    """The build is stopped with SIGKILL when it reaches each stage (a test hook makes it wait there)."""
+    root = generated_site(tmp_path / "site", 60)
+    assert run_newsgen("build", "--site", str(root), "--quiet").returncode == 0
+    before = snapshot(root / "output")
+    before_inodes = inodes(root / "output")
+    for path in sorted((root / "content/news").glob("*/en.md"))[:5]:
+        path.write_text(path.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Edited "), encoding="utf-8")
+    signal_file = tmp_path / "reached"
+    env = dict(os.environ, NEWSGEN_TEST_PAUSE=f"{point}:{signal_file}")
+    process = subprocess.Popen([sys.executable, "-m", "generator", "build", "--site", str(root)], cwd=REPO, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not signal_file.exists():
+        assert process.poll() is None, process.stderr.read().decode()
+        assert time.monotonic() < deadline, f"the build never reached {point}"
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    time.sleep(1.5)  # orphaned workers notice their parent is gone, and end
+    assert snapshot(root / "output") == before
+    assert inodes(root / "output") == before_inodes
+    after = run_newsgen("build", "--site", str(root))
+    assert after.returncode == 0, after.stderr
+    assert any("Edited" in p.read_text(encoding="utf-8") for p in (root / "output/en").rglob("index.html"))
