@@ -27,10 +27,10 @@ from .parse import parse_sources
 from .render import Renderer, check_templates, plan_pages
 from .pause import pause_point
 from .search import SearchIndex
-from .stamp import environment_digest, input_stamp, marker_text
+from .stamp import environment_digest, marker_text, scan_sources, source_stamp
 from .status import remember as remember_status
 from .state import OutputState, PageRecord, digest, inputs_digest, spec_key
-from .write import (Changes, Placer, compare, discard, media_files, output_lock, publish, remove_leftovers,
+from .write import (Changes, Placer, discard, files_of, media_files, output_lock, publish, remove_leftovers,
                     start_staging, static_files)
 from .urllock import LockEntry, plan_redirects, read_lock, updated_lock, write_lock
 from .xmlout import sitemap_files
@@ -76,7 +76,6 @@ class Gathered:
     catalogs: dict[str, NullTranslations]
     images_encoded: int
     lock: tuple[LockEntry, ...]  # content/urls.lock as it was read
-    stamp: str  # what the output is built from (see stamp.py)
     warnings: tuple[Problem, ...] = ()
 
 
@@ -95,8 +94,7 @@ def gather(options: BuildOptions, config: SiteConfig | None = None) -> Gathered:
     site, encoded = link_and_check(config, loaded.media, loaded.tag_names, translations,
                                    unparsed(loaded.sources, translations), lock, options, problems)
     _stop_if(problems)
-    stamp = input_stamp(config, loaded.sources, site, (options.drafts, options.future))
-    return Gathered(site, catalogs, encoded, lock, stamp, tuple(sorted(set(problems))))
+    return Gathered(site, catalogs, encoded, lock, tuple(sorted(set(problems))))
 
 
 def unparsed(sources, translations: list[Translation]) -> frozenset[tuple[str, str, str]]:
@@ -135,13 +133,23 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
     started = time.perf_counter()
     output = options.output_dir
     config = load_config(options.site_dir.absolute(), options.base_url)  # a bad --site fails before anything is made
+    options = replace(options, now=build_time(options, config))  # one time for the whole build
     cache_dir = config.root / CACHE_DIR
+    environment = environment_digest(config, (options.drafts, options.future, options.preview))
+    publish_all = options.future or options.preview
     with output_lock(output, cache_dir, on_wait):
+        scanned = scan_sources(config)
+        previous = OutputState() if options.clean else OutputState.load(cache_dir, output)
+        if previous.marker and previous.marker == marker_text(
+                source_stamp(config, scanned, environment, options.now, publish_all)):
+            # nothing the output is made from changed since it was built: nothing to do
+            return BuildResult(len(previous.pages) + len(previous.files), time.perf_counter() - started,
+                               search_reused=config.search,
+                               changes=Changes((), len(previous.published), ()))
         gathered = gather(options, config)
         site, catalogs = gathered.site, gathered.catalogs
         remove_leftovers(output)
-        previous = OutputState() if options.clean else OutputState.load(cache_dir, output)
-        environment = environment_digest(config, (options.drafts, options.future, options.preview))
+        lock = updated_lock(site, gathered.lock) if not options.drafts else None  # a preview writes none
         staging = start_staging(output)
         try:
             placer = Placer(staging, output)
@@ -154,16 +162,17 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
                 search = SearchIndex(placer, state.pages, {l.code: l.hreflang for l in config.languages},
                                      options.job_count)
                 _stop_if(search.make())
-            state.marker = marker_text(gathered.stamp)
-            changes = compare(staging, output)
+            state.marker = marker_text(source_stamp(config, scanned, environment, options.now, publish_all, lock))
+            changes = placer.changes(previous.published if previous.marker else files_of(output))
+            state.published = set(placer.placed)
             pause_point("publishing")
             publish(staging, output, state.marker)
         except BaseException:
             discard(staging)
             raise
         state.save(cache_dir, output)
-        if not options.drafts:  # a preview with drafts publishes nothing for good
-            write_lock(config, updated_lock(site, gathered.lock))
+        if lock is not None:
+            write_lock(config, lock)
     return BuildResult(len(state.pages) + len(state.files), time.perf_counter() - started, gathered.images_encoded,
                        search_reused=bool(search and search.reused), warnings=gathered.warnings,
                        rendered=rendered, changes=changes)
@@ -176,11 +185,13 @@ def _render_and_write(site: Site, catalogs, placer: Placer, previous: OutputStat
     shared = (site, catalogs, placer, previous, environment, os.getpid())
     results = map_chunks(_render_chunk, shared, plan_pages(site), jobs)
     _stop_if([p for chunk in results for p in chunk.problems])
+    for chunk in results:
+        placer.placed.update(chunk.placed)
     state = OutputState(pages={key: record for chunk in results for key, record in chunk.records})
     entries = [record.entry for record in state.pages.values() if record.entry]
     for page in sitemap_files(site.config, entries):
         content = digest(page.content)
-        placer.page(page, unchanged=previous.files.get(page.path) == content)
+        placer.page(page, unchanged=previous.files[page.path] == content if page.path in previous.files else None)
         state.files[page.path] = content
     return state, sum(chunk.rendered for chunk in results)
 
@@ -190,18 +201,20 @@ class _Chunk:
     records: list[tuple[str, PageRecord]]
     rendered: int
     problems: list[Problem]
+    placed: dict[str, bool]  # what the chunk put into the staging folder (the worker's Placer's notes)
 
 
 def _render_chunk(shared, specs) -> _Chunk:
     """A share of the pages: each one whose inputs are as before keeps its previous file; the others
     are rendered, and written unless their bytes came out the same."""
     site, catalogs, placer, previous, environment, build_pid = shared
+    placed_before = dict(placer.placed)
     problems: list[Problem] = []
     renderer = None
     records, rendered = [], 0
     for spec in specs:
         if os.getppid() != build_pid != os.getpid():
-            return _Chunk([], 0, [])  # the build was killed: write nothing more
+            return _Chunk([], 0, [], {})  # the build was killed: write nothing more
         key = spec_key(spec)
         inputs = inputs_digest(site, spec, environment)
         before = previous.pages.get(key)
@@ -215,11 +228,12 @@ def _render_chunk(shared, specs) -> _Chunk:
             continue
         page, entry = result
         content = digest(page.content)
-        placer.page(page, unchanged=before is not None and (before.path, before.content) == (page.path, content))
+        placer.page(page, unchanged=(before.path, before.content) == (page.path, content) if before else None)
         records.append((key, PageRecord(inputs, page.path, content, entry)))
         if rendered == 1:
             pause_point("rendering")
-    return _Chunk(records, rendered, problems)
+    placed = {path: new for path, new in placer.placed.items() if placed_before.get(path) != new}
+    return _Chunk(records, rendered, problems, placed)
 
 
 def _stop_if(problems: list[Problem]) -> None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 
-from .build import BuildOptions, gather
+from .build import BuildOptions, build_time, gather
 from .errors import BuildFailed, Problem, errors_in, format_problems
 from .linkcheck import ExternalLink, check_output
-from .stamp import read_stamp
+from .stamp import environment_digest, read_stamp, scan_sources, source_stamp
 from .urllock import missing_from_output
 from .urls import output_file
 from .write import MARKER
@@ -71,7 +71,10 @@ def check_site(options: BuildOptions, output: bool = True, external: bool = Fals
     if not out.is_dir():
         report.output, report.output_line = "missing", f"output: {out} does not exist; run newsgen build"
         return report
-    if read_stamp(out / MARKER) != gathered.stamp:
+    config = site.config
+    stamp = source_stamp(config, scan_sources(config), environment_digest(config, (options.drafts, False, False)),
+                         build_time(options, config), publish_all=False)
+    if read_stamp(out / MARKER) != stamp:
         report.output = "stale"
         report.output_line = (f"output: {out} was not built from the content as it is now (or with other "
                               "options); run newsgen build, then check again")

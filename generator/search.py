@@ -146,13 +146,17 @@ class SearchIndex:
         for folder, _, files in os.walk(target):
             for file in files:
                 made = Path(folder) / file
-                before = output / made.relative_to(staging)
+                rel = made.relative_to(staging).as_posix()
+                before = output / rel
+                kept = False
                 try:
                     if before.stat().st_size == made.stat().st_size and before.read_bytes() == made.read_bytes():
                         made.unlink()
                         os.link(before, made)
+                        kept = True
                 except OSError:
                     pass
+                self.placer.made(rel, kept)
 
 
 def _version() -> str:

@@ -1,20 +1,26 @@
-"""What an output was built from, so `newsgen check` judges an output only
-when it is the build of the content as it is now.
+"""What an output was built from, told from file sizes and times, without reading the content.
 
 The stamp is a digest of every input of a build: newsgen's own code, the
-settings, every translation file's text, each media and theme file's size and
-time, the options that change pages, and which translations the build
-published (a story scheduled for later changes the output when it comes due).
-The build writes it into the output's marker file.
+settings, the templates and catalogs (their text), every file of the story
+folders and of the static folders (its size and time), content/tags.toml and
+content/urls.lock, the options that change pages, and what the build's time
+decides (which translations are still scheduled, which are recent enough for
+the news sitemaps, the year in the footer). A build writes it into the
+output's marker file; a build that finds it unchanged has nothing to do, and
+`newsgen check` judges an output only when its stamp is the content's.
 """
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from .config import CONFIG_NAME, SiteConfig
 from .load import TAGS_FILE
-from .model import Site, SourceFile
+from .status import Scan, scan
+from .urllock import LOCK_FILE
+from .xmlout import NEWS_WINDOW
 
 _CODE = Path(__file__).parent
 _PREFIX = "inputs "
@@ -34,7 +40,7 @@ def environment_digest(config: SiteConfig, options: tuple) -> str:
     code, the settings, the options that change pages, the templates (the theme's and the
     site's own) and the UI catalogs."""
     digest = hashlib.sha256(_code())
-    digest.update(repr((config, options)).encode())
+    digest.update(repr((replace(config, root=Path(".")), options)).encode())  # (the site may move)
     for folder in (*config.template_dirs, config.theme_dir / "locales"):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
             if path.is_file() and path.suffix != ".mo":
@@ -42,36 +48,37 @@ def environment_digest(config: SiteConfig, options: tuple) -> str:
     return digest.hexdigest()
 
 
-def input_stamp(config: SiteConfig, sources: tuple[SourceFile, ...], site: Site, options: tuple) -> str:
-    digest = hashlib.sha256(_code())
-    digest.update(repr((config.base_url, options)).encode())
+def scan_sources(config: SiteConfig) -> Scan:
+    """The story folders as they are now (see status.scan); problems are the build's to report."""
+    return scan(config, [])
+
+
+def source_stamp(config: SiteConfig, scanned: Scan, environment: str, now: datetime, publish_all: bool,
+                 lock_text: str | None = None) -> str:
+    """The stamp of a build of the sources `scanned` at `now`; `lock_text`: content/urls.lock as
+    that build leaves it (default: as it is on disk)."""
+    digest = hashlib.sha256(environment.encode())
     for name in (CONFIG_NAME, TAGS_FILE):
-        try:
-            digest.update((config.root / name).read_bytes())
-        except OSError:
-            digest.update(b"-")
-    for source in sources:
-        digest.update(f"{source.path}\0{source.text}\0".encode())
-    for stories in (site.stories, site.pages):
-        for story in stories.values():
-            digest.update(repr((story.key, sorted(story.translations))).encode())
-            for file in story.media:
-                digest.update(_file_state(config.root, f"{story.folder}/{file.saved}"))
-    digest.update(repr(sorted(site.retracted)).encode())
-    for folder in (config.theme_dir, config.root / "templates", config.root / "static"):
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-            if path.is_file() and path.suffix != ".mo":
-                digest.update(_file_state(config.root, path.relative_to(config.root).as_posix()))
+        digest.update(_bytes(config.root / name))
+    digest.update((lock_text or "").encode() if lock_text is not None else _bytes(config.root / LOCK_FILE))
+    for path, (size, mtime) in scanned.files:
+        digest.update(f"{path} {size} {mtime}\n".encode())
+    for name, file in sorted(config.static_files().items()):
+        stat = file.stat()
+        digest.update(f"static/{name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    scheduled = sorted(path for path, e in scanned.entries.items()
+                       if not publish_all and not e.draft and e.date is not None and e.date > now)
+    recent = sorted(path for path, e in scanned.entries.items()
+                    if e.date is not None and now - NEWS_WINDOW <= e.date <= now)
+    digest.update(repr((scheduled, recent, now.year)).encode())
     return digest.hexdigest()
 
 
-def _file_state(root: Path, path: str) -> bytes:
-    """A file's name (relative to the site, which may move), size and time."""
+def _bytes(path: Path) -> bytes:
     try:
-        stat = (root / path).stat()
+        return path.read_bytes()
     except OSError:
-        return f"{path}: missing\n".encode()
-    return f"{path}: {stat.st_size} {stat.st_mtime_ns}\n".encode()
+        return b"-"
 
 
 def marker_text(stamp: str) -> str:
@@ -85,3 +92,4 @@ def read_stamp(marker: Path) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None
     return next((line[len(_PREFIX):] for line in text.splitlines() if line.startswith(_PREFIX)), None)
+

@@ -23,7 +23,7 @@ from .render import PageSpec
 from .write import MARKER, output_key
 from .xmlout import SitemapEntry
 
-_VERSION = 1
+_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class OutputState:
     marker: str = ""  # the marker file of the output this describes
     pages: dict[str, PageRecord] = field(default_factory=dict)  # spec_key → record
     files: dict[str, str] = field(default_factory=dict)  # other made files (sitemaps): path → content digest
+    published: set[str] = field(default_factory=set)  # every file of the output
 
     @staticmethod
     def file(cache_dir: Path, output: Path) -> Path:

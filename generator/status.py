@@ -62,38 +62,54 @@ def remember(config: SiteConfig, sources: tuple[SourceFile, ...], translations: 
     _save(config, index)
 
 
-def translation_status(site_dir: Path, now: datetime | None = None) -> tuple[str, tuple[str, ...], list[StoryStatus]]:
-    config = load_config(site_dir.absolute())
-    now = now or datetime.now(config.tz)
-    problems: list[Problem] = []
+@dataclass(frozen=True)
+class Scan:
+    """Every file of the story folders with its (size, mtime), and each translation's front matter dates."""
+
+    files: tuple[tuple[str, tuple[int, int]], ...]  # (path, (size, mtime_ns)), media included, sorted
+    entries: dict[str, Entry]  # translation file path → its entry
+    grouped: dict[tuple[str, str], dict[str, Entry]]  # (kind, key) → language → entry
+
+
+def scan(config: SiteConfig, problems: list[Problem]) -> Scan:
+    """Look at every file of the story folders without reading any the index already knows."""
     index = _load(config)
-    fresh = {}
+    fresh, files = {}, []
     grouped: dict[tuple[str, str], dict[str, Entry]] = {}
     for kind, key in story_folders(config, problems):
         folder = f"content/{section_of(kind)}/{key}"
         try:
-            names = os.listdir(config.root / folder)
+            entries = sorted(os.scandir(config.root / folder), key=lambda e: e.name)
         except OSError:
             continue
-        for name in names:
-            lang = name[:-3] if name.endswith(".md") else None
-            if lang not in config.codes:
-                continue
-            path = f"{folder}/{name}"
+        for item in entries:
             try:
-                stat = (config.root / path).stat()
+                stat = item.stat()
             except OSError:
                 continue
+            path = f"{folder}/{item.name}"
             stamp = (stat.st_size, stat.st_mtime_ns)
+            files.append((path, stamp))
+            lang = item.name[:-3] if item.name.endswith(".md") else None
+            if lang not in config.codes:
+                continue
             known = index.get(path)
             entry = known[1] if known and known[0] == stamp else _read(config, kind, path, problems)
             if entry is not None:
                 fresh[path] = (stamp, entry)
                 grouped.setdefault((kind, key), {})[lang] = entry
+    if fresh != index and not problems:
+        _save(config, fresh)
+    return Scan(tuple(files), {path: entry for path, (_, entry) in fresh.items()}, grouped)
+
+
+def translation_status(site_dir: Path, now: datetime | None = None) -> tuple[str, tuple[str, ...], list[StoryStatus]]:
+    config = load_config(site_dir.absolute())
+    now = now or datetime.now(config.tz)
+    problems: list[Problem] = []
+    grouped = scan(config, problems).grouped
     if problems:
         raise BuildFailed(problems)
-    if fresh != index:
-        _save(config, fresh)
     source_lang = config.default_language
     rows = []
     for (kind, key), found in grouped.items():

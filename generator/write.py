@@ -76,11 +76,13 @@ def start_staging(output: Path) -> Path:
 
 
 class Placer:
-    """Puts files into a staging folder, creating each folder once."""
+    """Puts files into a staging folder, creating each folder once, and notes which are the
+    previous output's own files (kept) and which are new (written)."""
 
     def __init__(self, staging: Path, output: Path):
         self.staging, self.output = staging, output
         self._made: set[str] = set()
+        self.placed: dict[str, bool] = {}  # output path → written (else kept as it was)
 
     def _target(self, path: str) -> Path:
         folder = path.rpartition("/")[0]
@@ -89,20 +91,33 @@ class Placer:
             self._made.add(folder)
         return self.staging / path
 
-    def page(self, page: Page, unchanged: bool) -> None:
-        """A rendered page: a link to the previous output's file when its bytes are the same."""
+    def page(self, page: Page, unchanged: bool | None) -> None:
+        """A rendered page: a link to the previous output's file when its bytes are the same
+        (`unchanged`: known from the previous build's record; None: compare with the file)."""
         target = self._target(page.path)
+        if unchanged is None:
+            try:
+                before = self.output / page.path
+                unchanged = before.stat().st_size == len(page.content) and before.read_bytes() == page.content
+            except OSError:
+                unchanged = False
         if unchanged and self.keep(page.path, target):
             return
         target.write_bytes(page.content)
+        self.placed[page.path] = True
 
     def keep(self, path: str, target: Path | None = None) -> bool:
         """The previous output's file at `path`, as it is (same inode and time); False if it has none."""
         try:
             os.link(self.output / path, target or self._target(path))
-            return True
         except FileNotFoundError:
             return False
+        self.placed[path] = False
+        return True
+
+    def made(self, path: str, kept: bool) -> None:
+        """Note a file something else put into the staging folder (the search index)."""
+        self.placed[path] = not kept
 
     def file(self, path: str, source: Path) -> None:
         """A file from the site (static, media) or the cache (photos): a hard link to it, or, on
@@ -110,6 +125,7 @@ class Placer:
         target = self._target(path)
         try:
             os.link(source, target)
+            self.placed[path] = not _same_file(self.output / path, source)
             return
         except OSError as err:
             if err.errno != errno.EXDEV:
@@ -119,10 +135,17 @@ class Placer:
             have, want = before.stat(), source.stat()
             if (have.st_size, have.st_mtime_ns) == (want.st_size, want.st_mtime_ns):
                 os.link(before, target)
+                self.placed[path] = False
                 return
         except OSError:
             pass
         shutil.copy2(source, target)
+        self.placed[path] = True
+
+    def changes(self, before: set[str]) -> "Changes":
+        """What this build changes, given the previous output's files `before`."""
+        written = tuple(sorted(path for path, new in self.placed.items() if new))
+        return Changes(written, len(self.placed) - len(written), tuple(sorted(before - self.placed.keys())))
 
 
 def static_files(site: Site) -> dict[str, Path]:
@@ -153,20 +176,17 @@ class Changes:
     removed: tuple[str, ...]
 
 
-def compare(staging: Path, output: Path) -> Changes:
-    """What the staging folder changes: a file is unchanged when it is the previous output's file itself."""
-    before: dict[str, tuple[int, int]] = {}
-    if output.is_dir():
-        for rel, stat in _files(output):
-            before[rel] = (stat.st_dev, stat.st_ino)
-    written, unchanged = [], 0
-    for rel, stat in _files(staging):
-        if before.pop(rel, None) == (stat.st_dev, stat.st_ino) or rel == MARKER:
-            unchanged += rel != MARKER
-        else:
-            written.append(rel)
-    before.pop(MARKER, None)
-    return Changes(tuple(sorted(written)), unchanged, tuple(sorted(before)))
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        x, y = a.stat(), b.stat()
+    except OSError:
+        return False
+    return (x.st_dev, x.st_ino) == (y.st_dev, y.st_ino)
+
+
+def files_of(output: Path) -> set[str]:
+    """Every file of an output (paths relative to it), the marker aside."""
+    return {rel for rel, _ in _files(output) if rel != MARKER} if output.is_dir() else set()
 
 
 def _files(folder: Path):
