@@ -12,6 +12,7 @@ output's marker file; a build that finds it unchanged has nothing to do, and
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -26,12 +27,21 @@ _CODE = Path(__file__).parent
 _PREFIX = "inputs "
 
 
+#: Libraries whose new versions may write pages, photos or the search index differently.
+_LIBRARIES = ("markdown", "pymdown-extensions", "jinja2", "babel", "pillow", "pyyaml", "translitua", "pagefind_bin")
+
+
 def _code() -> bytes:
-    """newsgen's own code: a new version may render pages differently."""
+    """newsgen's own code and its libraries' versions: a new version may render pages differently."""
     digest = hashlib.sha256()
     for file in sorted(_CODE.rglob("*")):
         if file.suffix in (".py", ".js", ".html") and "__pycache__" not in file.parts:
             digest.update(file.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name} {importlib.metadata.version(name)}\n".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{name} -\n".encode())
     return digest.digest()
 
 

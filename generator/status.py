@@ -66,7 +66,7 @@ def remember(config: SiteConfig, sources: tuple[SourceFile, ...], translations: 
 class Scan:
     """Every file of the story folders with its (size, mtime), and each translation's front matter dates."""
 
-    files: tuple[tuple[str, tuple[int, int]], ...]  # (path, (size, mtime_ns)), media included, sorted
+    files: tuple[tuple[str, tuple[int, int]], ...]  # (path, (size, mtime_ns)), media and folders included
     entries: dict[str, Entry]  # translation file path → its entry
     grouped: dict[tuple[str, str], dict[str, Entry]]  # (kind, key) → language → entry
 
@@ -75,6 +75,12 @@ def scan(config: SiteConfig, problems: list[Problem]) -> Scan:
     """Look at every file of the story folders without reading any the index already knows."""
     index = _load(config)
     fresh, files = {}, []
+    for section in ("news", "pages"):  # every name, a misnamed folder or a stray file included
+        try:
+            names = sorted(os.listdir(config.root / "content" / section))
+        except OSError:
+            continue
+        files += [(f"content/{section}/{name}", (-1, -1)) for name in names]
     grouped: dict[tuple[str, str], dict[str, Entry]] = {}
     for kind, key in story_folders(config, problems):
         folder = f"content/{section_of(kind)}/{key}"
