@@ -274,15 +274,9 @@ def serve(options: BuildOptions, host: str, port: int, open_browser: bool = Fals
     else:
         terminal_report(first, ["the first build"])
     hub = Hub()
-    try:
-        server = PreviewServer((host, port), live, hub)
-    except OSError as err:
-        if err.errno == errno.EADDRINUSE:
-            raise ServeError(f"port {port} on {host} is already in use: try another one, "
-                             f"e.g. `newsgen serve --port {port + 1}`") from None
-        raise ServeError(f"cannot listen on {host}:{port}: {err.strerror}") from None
     changes: queue.Queue = queue.Queue()
     stop = threading.Event()
+    # Watch before listening: once the port answers, an edit saved that instant must not be missed.
     observer = Observer()
     watcher = Watcher(live.root, changes)
     observer.schedule(watcher, str(live.root), recursive=False, event_filter=WATCHED_EVENTS)  # site.toml, content/
@@ -290,6 +284,15 @@ def serve(options: BuildOptions, host: str, port: int, open_browser: bool = Fals
         if (live.root / folder).is_dir():
             observer.schedule(watcher, str(live.root / folder), recursive=True, event_filter=WATCHED_EVENTS)
     observer.start()
+    try:
+        server = PreviewServer((host, port), live, hub)
+    except OSError as err:
+        observer.stop()
+        observer.join(timeout=2)
+        if err.errno == errno.EADDRINUSE:
+            raise ServeError(f"port {port} on {host} is already in use: try another one, "
+                             f"e.g. `newsgen serve --port {port + 1}`") from None
+        raise ServeError(f"cannot listen on {host}:{port}: {err.strerror}") from None
     worker = threading.Thread(target=rebuild_loop, args=(live, hub, changes, stop, terminal_report), daemon=True)
     worker.start()
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}{live.base_path}"
