@@ -29,7 +29,7 @@ from .pause import pause_point
 from .search import SearchIndex
 from .stamp import environment_digest, marker_text, scan_sources, source_stamp
 from .status import remember as remember_status
-from .state import OutputState, PageRecord, digest, inputs_digest, spec_key
+from .state import InputsDigests, OutputState, PageRecord, digest, spec_key
 from .write import (Changes, Placer, discard, files_of, media_files, output_lock, publish, remove_leftovers,
                     start_staging, static_files)
 from .urllock import LockEntry, plan_redirects, read_lock, updated_lock, write_lock
@@ -212,11 +212,12 @@ def _render_chunk(shared, specs) -> _Chunk:
     problems: list[Problem] = []
     renderer = None
     records, rendered = [], 0
+    inputs_digest = InputsDigests(site, environment)
     for spec in specs:
         if os.getppid() != build_pid != os.getpid():
             return _Chunk([], 0, [], {})  # the build was killed: write nothing more
         key = spec_key(spec)
-        inputs = inputs_digest(site, spec, environment)
+        inputs = inputs_digest(spec)
         before = previous.pages.get(key)
         if before is not None and before.inputs == inputs and placer.keep(before.path):
             records.append((key, before))

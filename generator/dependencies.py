@@ -11,6 +11,8 @@ an incremental rebuild are byte-identical to a full build.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from .model import Site, Translation
 from .related import related_in_language
 from .render import FEED_SIZE, PageSpec, page_count
@@ -39,17 +41,27 @@ def navigation_inputs(site: Site, code: str) -> tuple:
             site.now.year if site.now else None)
 
 
-def page_inputs(site: Site, spec: PageSpec) -> object:
-    """What `spec` is made from (see the module's docstring), its masthead and footer included."""
-    own = _own_inputs(site, spec)
+def page_inputs(site: Site, spec: PageSpec, navigation: dict[str, tuple] | None = None,
+                whole: Callable[[Translation], object] = lambda t: t) -> object:
+    """What `spec` is made from (see the module's docstring), its masthead and footer included.
+    `navigation`, when given, remembers each language's masthead inputs for the next page of `site`;
+    `whole` stands for a page's translations read whole (a digest of each will do)."""
+    own = _own_inputs(site, spec, whole)
     if spec.kind in ("robots", "feed", "news-sitemap", "redirect", "redirects-netlify", "redirects-nginx"):
         return own  # no masthead
+    navigation = {} if navigation is None else navigation
+
+    def masthead(code: str) -> tuple:
+        if code not in navigation:
+            navigation[code] = navigation_inputs(site, code)
+        return navigation[code]
+
     if spec.kind == "404":
-        return own, tuple(navigation_inputs(site, code) for code in site.config.codes)
-    return own, navigation_inputs(site, spec.lang)
+        return own, tuple(masthead(code) for code in site.config.codes)
+    return own, masthead(spec.lang)
 
 
-def _own_inputs(site: Site, spec: PageSpec) -> object:
+def _own_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], object]) -> object:
     config, code = site.config, spec.lang
     if spec.kind in ("robots", "chooser", "404", "search"):
         return ()  # settings and theme only
@@ -61,14 +73,14 @@ def _own_inputs(site: Site, spec: PageSpec) -> object:
     if spec.kind in ("redirects-netlify", "redirects-nginx"):
         return tuple(sorted((old, site.by_id(tid).path) for old, tid in site.redirects.items()))
     if spec.kind == "news-sitemap":
-        return tuple(site.stories[k].translations[code] for k in recent_news(site, code, site.now))
+        return tuple(whole(site.stories[k].translations[code]) for k in recent_news(site, code, site.now))
     if spec.kind == "feed":
-        return tuple(site.stories[k].translations[code] for k in site.front[code][:FEED_SIZE])
+        return tuple(whole(site.stories[k].translations[code]) for k in site.front[code][:FEED_SIZE])
     if spec.kind in ("story", "page"):
         story = (site.stories if spec.kind == "story" else site.pages)[spec.key]
         t = story.translations[code]
         related = related_in_language(story.related, lambda k: code in site.stories[k].translations)
-        return (tuple(story.translations.values()),
+        return (tuple(map(whole, story.translations.values())),
                 tuple(site.images.get(f"{story.folder}/{name}") for tr in story.translations.values()
                       for name in ((tr.image,) if tr.image else ()) + tr.body_images),
                 tuple(teaser_inputs(site, site.stories[k].translations[code]) for k in related),

@@ -244,12 +244,12 @@ class LiveSite:
         old, readers = self._site, self._readers
         if old is not None and readers is not None and len(specs) == len(self._inputs) \
                 and readers.shape == site_shape(site) and all(s in self._inputs for s in specs):
-            inputs = dict(self._inputs)
+            inputs, navigation = dict(self._inputs), {}
             for spec in readers.affected(old, site):
-                inputs[spec] = page_inputs(site, spec)
+                inputs[spec] = page_inputs(site, spec, navigation)
             return inputs
-        self._readers = Readers(site)
-        return {spec: page_inputs(site, spec) for spec in specs}
+        self._readers, navigation = Readers(site), {}
+        return {spec: page_inputs(site, spec, navigation) for spec in specs}
 
     def _render(self, site: Site, started: float, everything: bool) -> Rebuild:
         specs = plan_pages(site)

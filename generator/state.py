@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dependencies import page_inputs
-from .model import Site
+from .model import Site, Translation
 from .render import PageSpec
 from .write import MARKER, output_key
 from .xmlout import SitemapEntry
@@ -71,8 +71,25 @@ def spec_key(spec: PageSpec) -> str:
     return f"{spec.kind}\t{spec.lang}\t{spec.key}\t{spec.number}"
 
 
-def inputs_digest(site: Site, spec: PageSpec, environment: str) -> str:
-    return digest(pickle.dumps((environment, page_inputs(site, spec)), protocol=pickle.HIGHEST_PROTOCOL))
+class InputsDigests:
+    """Digests of pages' inputs within one site. A translation is read by many pages (its own
+    three, lists, related cards) and every masthead of a language shows the same navigation:
+    each is pickled and hashed once, then stands in the pages' digests by its own digest."""
+
+    def __init__(self, site: Site, environment: str):
+        self.site, self.environment = site, environment
+        self._translations: dict[int, tuple[Translation, str]] = {}  # id → (kept alive, digest)
+        self._navigation: dict[str, tuple] = {}
+
+    def __call__(self, spec: PageSpec) -> str:
+        inputs = page_inputs(self.site, spec, self._navigation, self._translation_digest)
+        return digest(pickle.dumps((self.environment, inputs), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _translation_digest(self, t: Translation) -> str:
+        known = self._translations.get(id(t))
+        if known is None:
+            known = self._translations[id(t)] = (t, digest(pickle.dumps(t, protocol=pickle.HIGHEST_PROTOCOL)))
+        return known[1]
 
 
 def digest(data: bytes) -> str:
