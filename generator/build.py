@@ -13,27 +13,27 @@ from pathlib import Path
 
 from babel.support import NullTranslations
 
-from .cache import CACHE_DIR, ParseCache
+from .incremental.cache import CACHE_DIR, ParseCache
 from .config import SiteConfig, load_config
-from .bodylinks import check_body_links, published_paths
+from .content.bodylinks import check_body_links, published_paths
 from .errors import BuildFailed, Problem, errors_in, warning
-from .i18n import load_catalogs
-from .images import prepare_images, published_files
-from .link import LinkCache, link_site
-from .load import load_site
+from .language.i18n import load_catalogs
+from .outputs.images import prepare_images, published_files
+from .stages.link import LinkCache, link_site
+from .stages.load import load_site
 from .model import Site, Translation
 from .parallel import default_jobs, map_chunks
-from .parse import parse_sources
-from .render import Renderer, check_templates, plan_pages
+from .stages.parse import parse_sources
+from .stages.render import Renderer, check_templates, plan_pages
 from .pause import pause_point
-from .search import SearchIndex
-from .stamp import environment_digest, marker_text, scan_sources, source_stamp
-from .status import remember as remember_status
-from .state import InputsDigests, OutputState, PageRecord, digest, spec_key
-from .write import (Changes, Placer, discard, files_of, media_files, output_lock, publish, remove_leftovers,
+from .outputs.search import SearchIndex
+from .incremental.stamp import environment_digest, marker_text, scan_sources, source_stamp
+from .desk.status import remember as remember_status
+from .incremental.state import InputsDigests, OutputState, PageRecord, digest, spec_key
+from .stages.write import (Changes, Placer, discard, files_of, media_files, output_lock, publish, remove_leftovers,
                     start_staging, static_files)
-from .urllock import LockEntry, plan_redirects, read_lock, updated_lock, write_lock
-from .xmlout import sitemap_files
+from .linking.urllock import LockEntry, plan_redirects, read_lock, updated_lock, write_lock
+from .outputs.xmlout import sitemap_files
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ from pathlib import Path
 
 from .build import BuildOptions, build
 from .config import load_config
-from .catalogs import run_i18n
-from .check import check_site
+from .language.catalogs import run_i18n
+from .desk.check import check_site
 from .errors import REPORT_CAP, BuildFailed, format_problems
-from .scaffold import new_story, new_translation
-from .serve import ServeError, serve
-from .status import format_json, format_table, translation_status
+from .desk.scaffold import new_story, new_translation
+from .preview.serve import ServeError, serve
+from .desk.status import format_json, format_table, translation_status
 
 DESCRIPTION = """\
 newsgen builds a news section in Ukrainian, English and Russian from Markdown

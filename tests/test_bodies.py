@@ -7,8 +7,8 @@ import re
 import pytest
 
 from generator.config import Language
-from generator.embeds import embed_for
-from generator.markup import BodyConverter
+from generator.content.embeds import embed_for
+from generator.content.markup import BodyConverter
 
 UA = Language("ua", "uk_UA", "uk", "ua", "Новини")
 EN = Language("en", "en_US", "en", "en", "News")

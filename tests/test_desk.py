@@ -12,7 +12,7 @@ import sys
 
 from conftest import make_site, run_newsgen, snapshot, story, tiny_jpeg
 from generator.build import BuildOptions
-from generator.live import LiveSite
+from generator.preview.live import LiveSite
 
 JPEG = tiny_jpeg(40, 30)
 

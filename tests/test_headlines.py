@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import story
-from generator.frontmatter import FrontMatterError, split
+from generator.content.frontmatter import FrontMatterError, split
 
 #: (the line as typed, the headline it means)
 HEADLINES = [

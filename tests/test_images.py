@@ -11,7 +11,7 @@ from PIL import Image
 
 from conftest import make_site, story
 from generator.build import BuildOptions
-from generator.live import LiveSite
+from generator.preview.live import LiveSite
 
 
 def picture(width: int, height: int, kind: str = "JPEG", mode: str = "RGB", exif_orientation: int = 0) -> bytes:

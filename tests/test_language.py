@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 
 from conftest import copy_sample_site, REPO, make_site, run_newsgen, story, visible
 from generator.config import load_config
-from generator.i18n import load_catalogs
+from generator.language.i18n import load_catalogs
 
 N = [0, 1, 2, 4, 5, 11, 12, 21, 22, 25, 101, 111]
 STORIES = {

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import make_site, story
 from generator.build import BuildOptions, build
-from generator.live import LiveSite
+from generator.preview.live import LiveSite
 
 SITE = f"""
 -- content/tags.toml --
@@ -173,8 +173,8 @@ def test_pages_looked_at_after_an_edit_are_all_the_pages_that_changed(tmp_path):
     import re
 
     from conftest import generated_site
-    from generator.dependencies import page_inputs
-    from generator.render import plan_pages
+    from generator.incremental.dependencies import page_inputs
+    from generator.stages.render import plan_pages
     root = generated_site(tmp_path / "generated", 150)
     live = LiveSite(BuildOptions(root, jobs=1))
     assert live.full().ok

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from generator.config import Language
-from generator.markup import BodyConverter
+from generator.content.markup import BodyConverter
 
 UA = Language("ua", "uk_UA", "uk", "ua", "Новини")
 EN = Language("en", "en_US", "en", "en", "News")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from generator.config import Language
-from generator.markup import BodyConverter, first_paragraph, make_markdown, story_link_ids
-from generator.typography import Style
+from generator.content.markup import BodyConverter, first_paragraph, make_markdown, story_link_ids
+from generator.language.typography import Style
 
 UA = Language("ua", "uk_UA", "uk", "ua", "Новини")
 EN = Language("en", "en_US", "en", "en", "News")

@@ -98,8 +98,8 @@ def test_now_must_be_a_date_and_time(site):
 
 
 def test_a_large_site_splits_its_sitemap_and_the_index_lists_every_part(tmp_path, build, schema, monkeypatch):
-    import generator.xmlout
-    monkeypatch.setattr(generator.xmlout, "SITEMAP_LIMIT", 10)  # as if 50,000 were 10
+    import generator.outputs.xmlout
+    monkeypatch.setattr(generator.outputs.xmlout, "SITEMAP_LIMIT", 10)  # as if 50,000 were 10
     root = make_site(tmp_path / "site")
     for i in range(12):
         folder = root / f"content/news/s{i:02d}"

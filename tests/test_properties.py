@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from conftest import make_site
 from generator.config import load_config
-from generator.frontmatter import FrontMatterError, split
-from generator.markup import BodyConverter
+from generator.content.frontmatter import FrontMatterError, split
+from generator.content.markup import BodyConverter
 from generator.model import SourceFile
-from generator.parse import parse_translation
+from generator.stages.parse import parse_translation
 from generator.cli import main
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

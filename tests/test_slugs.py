@@ -1,7 +1,7 @@
 """Slugs follow each language's official transliteration."""
 import pytest
 
-from generator.slugs import slugify
+from generator.language.slugs import slugify
 
 
 @pytest.mark.parametrize("word,slug", [

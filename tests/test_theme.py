@@ -251,7 +251,7 @@ def test_a_template_that_overrides_nothing_is_an_error(tmp_path, build):
 
 
 def test_the_readmes_template_reference_is_made_from_the_code():
-    from generator.reference import README, readme_with_reference
+    from generator.theme.reference import README, readme_with_reference
     text = README.read_text(encoding="utf-8")
-    assert text == readme_with_reference(text), "run: python -m generator.reference --write"
+    assert text == readme_with_reference(text), "run: python -m generator.theme.reference --write"
     assert "| `masthead` | `Masthead` |" in text and "| `portrait` | property |" in text

@@ -3,7 +3,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from generator.urls import relative
+from generator.linking.urls import relative
 
 PATHS = ["", "404.html", "ua/", "ua/feed.xml", "ua/page/2/", "ua/2023/11/x/", "ua/2023/11/y/", "ua/2023/10/z/",
          "en/2023/11/x/", "ua/tags/a/", "ua/tags/a/page/2/", "static/style.css", "ua/2023/11/x/lead.jpg",

@@ -200,7 +200,7 @@ def test_check_reports_locked_urls_the_output_does_not_serve(root, build):
 
 def test_serve_shows_redirects_but_never_writes_the_lock(root, build):
     from generator.build import BuildOptions
-    from generator.live import LiveSite
+    from generator.preview.live import LiveSite
     assert build(root).status == 0
     lock = (root / "content/urls.lock").read_text(encoding="utf-8")
     live = LiveSite(BuildOptions(root, jobs=1))

@@ -1,0 +1,1 @@
+"""The writing desk's commands besides build and serve: `check`, `status`, `new`."""

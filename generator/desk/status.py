@@ -1,0 +1,224 @@
+"""`newsgen status`: which translations are present, missing, drafts, scheduled or outdated.
+
+The rule for "outdated": a translation is outdated when the story's
+translation in the default language (the source) was changed after it, that
+is, when the source's `updated` (or, without one, its `date`) is later than
+the translation's own `updated` (or `date`). A translator who brings a
+translation up to date sets its `updated` to the time of that work.
+
+Status reads front matter only, never bodies, and remembers what it read in
+`<site>/.newsgen-cache/status.pickle` by each file's size and time; every
+build writes that index too, so on a built site status reads no file at all.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ..incremental.cache import CACHE_DIR
+from ..config import SiteConfig, load_config
+from ..errors import BuildFailed, Problem
+from ..content.frontmatter import FrontMatterError, split
+from ..stages.load import section_of, story_folders
+from ..model import SourceFile, Translation
+
+STATES = ("present", "outdated", "draft", "scheduled", "missing")
+MARKS = {"present": "ok", "outdated": "OUTDATED", "draft": "draft", "scheduled": "SCHEDULED", "missing": "—"}
+INDEX = "status.pickle"
+_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What status needs of one translation file."""
+
+    draft: bool
+    date: datetime | None
+    updated: datetime | None
+
+
+@dataclass(frozen=True)
+class StoryStatus:
+    kind: str
+    key: str
+    date: datetime | None
+    states: dict[str, str]  # language code → one of STATES
+    scheduled: dict[str, datetime]  # language code → when it is published, for scheduled ones
+
+
+def remember(config: SiteConfig, sources: tuple[SourceFile, ...], translations: list[Translation]) -> None:
+    """Write the status index from a build's parse (files that failed to parse are left out)."""
+    parsed = {t.source: t for t in translations}
+    index = {}
+    for source in sources:
+        t = parsed.get(source.path)
+        if t is not None and source.stamp:
+            index[source.path] = (source.stamp, Entry(t.draft, t.date, t.updated))
+    _save(config, index)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Every file of the story folders with its (size, mtime), and each translation's front matter dates."""
+
+    files: tuple[tuple[str, tuple[int, int]], ...]  # (path, (size, mtime_ns)), media and folders included
+    entries: dict[str, Entry]  # translation file path → its entry
+    grouped: dict[tuple[str, str], dict[str, Entry]]  # (kind, key) → language → entry
+
+
+def scan(config: SiteConfig, problems: list[Problem]) -> Scan:
+    """Look at every file of the story folders without reading any the index already knows."""
+    index = _load(config)
+    fresh, files = {}, []
+    for section in ("news", "pages"):  # every name, a misnamed folder or a stray file included
+        try:
+            names = sorted(os.listdir(config.root / "content" / section))
+        except OSError:
+            continue
+        files += [(f"content/{section}/{name}", (-1, -1)) for name in names]
+    grouped: dict[tuple[str, str], dict[str, Entry]] = {}
+    for kind, key in story_folders(config, problems):
+        folder = f"content/{section_of(kind)}/{key}"
+        try:
+            entries = sorted(os.scandir(config.root / folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for item in entries:
+            try:
+                stat = item.stat()
+            except OSError:
+                continue
+            path = f"{folder}/{item.name}"
+            stamp = (stat.st_size, stat.st_mtime_ns)
+            files.append((path, stamp))
+            lang = item.name[:-3] if item.name.endswith(".md") else None
+            if lang not in config.codes:
+                continue
+            known = index.get(path)
+            entry = known[1] if known and known[0] == stamp else _read(config, kind, path, problems)
+            if entry is not None:
+                fresh[path] = (stamp, entry)
+                grouped.setdefault((kind, key), {})[lang] = entry
+    if fresh != index and not problems:
+        _save(config, fresh)
+    return Scan(tuple(files), {path: entry for path, (_, entry) in fresh.items()}, grouped)
+
+
+def translation_status(site_dir: Path, now: datetime | None = None) -> tuple[str, tuple[str, ...], list[StoryStatus]]:
+    config = load_config(site_dir.absolute())
+    now = now or datetime.now(config.tz)
+    problems: list[Problem] = []
+    grouped = scan(config, problems).grouped
+    if problems:
+        raise BuildFailed(problems)
+    source_lang = config.default_language
+    rows = []
+    for (kind, key), found in grouped.items():
+        source = found.get(source_lang)
+        states, scheduled = {}, {}
+        for code in config.codes:
+            t = found.get(code)
+            if t is None:
+                states[code] = "missing"
+            elif t.draft:
+                states[code] = "draft"
+            elif t.date is not None and t.date > now:
+                states[code], scheduled[code] = "scheduled", t.date
+            elif code != source_lang and source is not None and _changed(source) and _changed(t) \
+                    and _changed(source) > _changed(t):
+                states[code] = "outdated"
+            else:
+                states[code] = "present"
+        dates = [t.date for t in found.values() if t.date]
+        rows.append(StoryStatus(kind, key, max(dates) if dates else None, states, scheduled))
+    epoch = datetime.min.replace(tzinfo=config.tz)
+    rows.sort(key=lambda r: (r.kind != "news", -(r.date or epoch).timestamp(), r.key))
+    return source_lang, config.codes, rows
+
+
+def _read(config: SiteConfig, kind: str, path: str, problems: list[Problem]) -> Entry | None:
+    """A file's front matter, as far as status needs it."""
+    try:
+        fields, _, _ = split((config.root / path).read_text(encoding="utf-8-sig").replace("\r\n", "\n"))
+        draft = fields["draft"].boolean("draft") if "draft" in fields else False
+        date = fields["date"].moment("date", config.tz) if "date" in fields and not fields["date"].is_null else None
+        updated = fields["updated"].moment("updated", config.tz) \
+            if "updated" in fields and not fields["updated"].is_null else None
+    except FrontMatterError as err:
+        problems.append(Problem(path, err.line, err.message, err.hint))
+        return None
+    except (OSError, UnicodeDecodeError) as err:
+        problems.append(Problem(path, 1, f"cannot read the file: {err}"))
+        return None
+    if date is None and kind == "news":
+        problems.append(Problem(path, 1, "missing `date`", "Add a line `date: 2023-11-24T10:30:00+02:00`"))
+        return None
+    return Entry(draft, date, updated)
+
+
+def _load(config: SiteConfig) -> dict:
+    try:
+        with (config.root / CACHE_DIR / INDEX).open("rb") as file:
+            version, timezone, index = pickle.load(file)
+        return index if (version, timezone) == (_VERSION, config.timezone) else {}
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+        return {}
+
+
+def _save(config: SiteConfig, index: dict) -> None:
+    folder = config.root / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        temporary = folder / f"{INDEX}.{os.getpid()}"
+        with temporary.open("wb") as file:
+            pickle.dump((_VERSION, config.timezone, index), file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, folder / INDEX)
+    except OSError:
+        pass  # a read-only site: status still works, only slower next time
+
+
+def _changed(t: Entry) -> datetime | None:
+    return t.updated or t.date
+
+
+def summary(codes: tuple[str, ...], rows: list[StoryStatus]) -> dict[str, dict[str, int]]:
+    counts = {code: Counter(row.states[code] for row in rows) for code in codes}
+    return {code: {state: counts[code][state] for state in STATES} for code in codes}
+
+
+def format_table(source_lang: str, codes: tuple[str, ...], rows: list[StoryStatus]) -> str:
+    names = [f"{row.key}" if row.kind == "news" else f"{row.key} (page)" for row in rows]
+    width = max([len("story"), *map(len, names)])
+    header = f"{'story':<{width}}  {'date':<10}  " + "  ".join(f"{c:<9}" for c in codes)
+    header = header.rstrip()
+    lines = [header, "-" * len(header)]
+    for name, row in zip(names, rows, strict=False):
+        date = f"{row.date:%Y-%m-%d}" if row.date else ""
+        marks = "  ".join(f"{MARKS[row.states[c]]:<9}" for c in codes)
+        lines.append(f"{name:<{width}}  {date:<10}  {marks}".rstrip())
+    lines.append("")
+    for code, counts in summary(codes, rows).items():
+        parts = [f"{counts[state]} {state}" for state in STATES if counts[state] or state == "present"]
+        source = " (source)" if code == source_lang else ""
+        lines.append(f"{code}{source}: " + ", ".join(parts))
+    scheduled = sorted((when, row.key, code) for row in rows for code, when in row.scheduled.items())
+    if scheduled:
+        lines.append("scheduled (published by the first build at or after its time):")
+        lines += [f"  {when.isoformat()}  {key} ({code})" for when, key, code in scheduled]
+    lines.append(f'"OUTDATED": the {source_lang} source was updated after this translation.')
+    return "\n".join(lines)
+
+
+def format_json(source_lang: str, codes: tuple[str, ...], rows: list[StoryStatus]) -> str:
+    return json.dumps({
+        "source_language": source_lang,
+        "stories": [{"id": r.key, "kind": r.kind, "date": r.date.isoformat() if r.date else None,
+                     "languages": r.states, "scheduled": {c: d.isoformat() for c, d in r.scheduled.items()}}
+                    for r in rows],
+        "summary": summary(codes, rows),
+    }, ensure_ascii=False, indent=2)

@@ -1,0 +1,172 @@
+"""What each page is made from, so `newsgen serve` re-renders only pages whose
+inputs changed.
+
+`page_inputs(site, spec)` returns a value that is equal between two versions
+of the site exactly when the page would render the same (given the same
+settings, theme and catalogs, which trigger a full re-render when they
+change). It mirrors what `context.ContextBuilder` reads; when in doubt it
+includes more (a whole translation rather than its title), which only costs a
+re-render. The serve tests check, for each kind of change, that the pages of
+an incremental rebuild are byte-identical to a full build.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from ..model import Site, Translation
+from ..linking.related import related_in_language
+from ..stages.render import FEED_SIZE, PageSpec, page_count
+from ..outputs.xmlout import recent_news
+
+
+def teaser_inputs(site: Site, t: Translation) -> tuple:
+    """What a list shows of a story: its headline, date, summary, photo and first tag."""
+    story = site.stories.get(t.key) if t.kind == "news" else None
+    image = site.images.get(f"{story.folder}/{t.image}") if story and t.image else None
+    tag = site.tags[t.lang].get(t.tags[0].key) if t.tags else None
+    first_tag = (tag.name, tag.path) if tag else None
+    return (t.title, t.path, t.date, t.date_only, t.summary, t.image, t.image_alt, t.image_caption, t.image_credit,
+            image, first_tag)
+
+
+def navigation_inputs(site: Site, code: str) -> tuple:
+    """What the masthead and footer of a page in `code` show: the most used tags (their names,
+    paths and story counts), the standalone pages, the newest year, the build's year."""
+    tags = sorted(site.tags[code].values(), key=lambda tag: -len(tag.stories))[:site.config.navigation.tags]
+    keys = site.config.navigation.pages if site.config.navigation.pages is not None else tuple(site.pages)
+    pages = tuple((k, site.pages[k].translations[code].title, site.pages[k].translations[code].path)
+                  for k in keys if k in site.pages and code in site.pages[k].translations)
+    newest = max((month[:4] for month in site.archives[code]), default=None)
+    return (tuple((tag.key, tag.name, tag.path, len(tag.stories)) for tag in tags), pages, newest,
+            site.now.year if site.now else None)
+
+
+def page_inputs(site: Site, spec: PageSpec, navigation: dict[str, tuple] | None = None,
+                whole: Callable[[Translation], object] = lambda t: t) -> object:
+    """What `spec` is made from (see the module's docstring), its masthead and footer included.
+    `navigation`, when given, remembers each language's masthead inputs for the next page of `site`;
+    `whole` stands for a page's translations read whole (a digest of each will do)."""
+    own = _own_inputs(site, spec, whole)
+    if spec.kind in ("robots", "feed", "news-sitemap", "redirect", "redirects-netlify", "redirects-nginx"):
+        return own  # no masthead
+    navigation = {} if navigation is None else navigation
+
+    def masthead(code: str) -> tuple:
+        if code not in navigation:
+            navigation[code] = navigation_inputs(site, code)
+        return navigation[code]
+
+    if spec.kind == "404":
+        return own, tuple(masthead(code) for code in site.config.codes)
+    return own, masthead(spec.lang)
+
+
+def _own_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], object]) -> object:
+    config, code = site.config, spec.lang
+    if spec.kind in ("robots", "chooser", "404", "search"):
+        return ()  # settings and theme only
+    if spec.kind == "retracted":
+        return site.retracted[spec.key]
+    if spec.kind == "redirect":
+        t = site.by_id(site.redirects[spec.key])
+        return t.title, t.path
+    if spec.kind in ("redirects-netlify", "redirects-nginx"):
+        return tuple(sorted((old, site.by_id(tid).path) for old, tid in site.redirects.items()))
+    if spec.kind == "news-sitemap":
+        return tuple(whole(site.stories[k].translations[code]) for k in recent_news(site, code, site.now))
+    if spec.kind == "feed":
+        return tuple(whole(site.stories[k].translations[code]) for k in site.front[code][:FEED_SIZE])
+    if spec.kind in ("story", "page"):
+        story = (site.stories if spec.kind == "story" else site.pages)[spec.key]
+        t = story.translations[code]
+        related = related_in_language(story.related, lambda k: code in site.stories[k].translations)
+        return (tuple(map(whole, story.translations.values())),
+                tuple(site.images.get(f"{story.folder}/{name}") for tr in story.translations.values()
+                      for name in ((tr.image,) if tr.image else ()) + tr.body_images),
+                tuple(teaser_inputs(site, site.stories[k].translations[code]) for k in related),
+                tuple(site.tags[code][ref.key].path for ref in t.tags))
+    if spec.kind == "tags":
+        return tuple((tag.name, tag.path, len(tag.stories)) for tag in site.tags[code].values())
+    if spec.kind == "year":
+        months = tuple(site.archives[code])
+        versions = tuple(c for c in config.codes if any(m.startswith(spec.key + "/") for m in site.archives[c]))
+        return (months, versions, tuple((m, len(site.archives[code][m])) for m in months if m.startswith(spec.key)),
+                tuple(site.stories[site.archives[code][m][0]].translations[code].date.month for m in months))
+    if spec.kind == "front":
+        keys = site.front[code]
+        versions = ()
+    elif spec.kind == "tag":
+        tag = site.tags[code][spec.key]
+        keys = tag.stories
+        versions = (tag.name, tag.slug) + tuple(
+            (c, site.tags[c][spec.key].path) for c in config.codes if spec.key in site.tags[c])
+    elif spec.kind == "archive":
+        keys = site.archives[code][spec.key]
+        versions = (tuple(c for c in config.codes if spec.key in site.archives[c]), tuple(site.archives[code]))
+    else:
+        raise ValueError(f"unknown page kind {spec.kind}")
+    shown = keys[(spec.number - 1) * config.per_page: spec.number * config.per_page]
+    return (page_count(len(keys), config), len(keys), versions,
+            tuple(teaser_inputs(site, site.stories[k].translations[code]) for k in shown))
+
+
+def site_shape(site: Site) -> tuple:
+    """Everything about the site but its translations' contents: which stories are listed
+    where, in which order, with which tags, related stories, URLs of old paths and images.
+    While it stays equal, a page can only change if a translation it reads changed."""
+    return (site.front, site.archives, site.tags, site.images, site.redirects,
+            {key: (s.related, tuple(s.translations), s.media) for key, s in site.stories.items()},
+            {key: (tuple(s.translations), s.media) for key, s in site.pages.items()},
+            tuple(map(id, site.retracted.values())),
+            # every masthead shows the standalone pages' titles: a new one is a new shape
+            tuple((key, code, t.title, t.path) for key, s in site.pages.items() for code, t in s.translations.items()))
+
+
+class Readers:
+    """Which pages read each translation (kind, story key, language): what an edit of
+    its text can change. Made once per site shape; mirrors `page_inputs`."""
+
+    def __init__(self, site: Site):
+        self.shape = site_shape(site)
+        per_page = site.config.per_page
+        readers: dict[tuple[str, str, str], set[PageSpec]] = {}
+
+        def add(kind: str, key: str, lang: str, spec: PageSpec) -> None:
+            readers.setdefault((kind, key, lang), set()).add(spec)
+
+        for kind, spec_kind, stories in (("news", "story", site.stories), ("page", "page", site.pages)):
+            for key, story in stories.items():
+                for code in story.translations:
+                    spec = PageSpec(spec_kind, code, key)
+                    for other in story.translations:  # the switcher and hreflang of each translation
+                        add(kind, key, other, spec)
+                    if kind == "news":
+                        for k in related_in_language(story.related, lambda k: code in site.stories[k].translations):
+                            add("news", k, code, spec)
+        for code in site.config.codes:
+            for i, key in enumerate(site.front[code]):
+                add("news", key, code, PageSpec("front", code, number=i // per_page + 1))
+                if i < FEED_SIZE:
+                    add("news", key, code, PageSpec("feed", code))
+            for tag in site.tags[code].values():
+                for i, key in enumerate(tag.stories):
+                    add("news", key, code, PageSpec("tag", code, tag.key, i // per_page + 1))
+            for month, keys in site.archives[code].items():
+                for i, key in enumerate(keys):
+                    add("news", key, code, PageSpec("archive", code, month, i // per_page + 1))
+        for old, tid in site.redirects.items():
+            section, key, lang = tid.split("/")
+            add("news" if section == "news" else "page", key, lang, PageSpec("redirect", lang, old))
+        self.readers = readers
+
+    def affected(self, old: Site, new: Site) -> set[PageSpec]:
+        """Pages that may read a translation that is a different object in `new` than in `old`."""
+        pages: set[PageSpec] = set()
+        for kind, before, after in (("news", old.stories, new.stories), ("page", old.pages, new.pages)):
+            for key, story in after.items():
+                was = before[key].translations
+                for lang, t in story.translations.items():
+                    if was[lang] is not t:
+                        pages |= self.readers.get((kind, key, lang), set())
+        pages.update(PageSpec("news-sitemap", code) for code in new.config.codes)  # the clock moves
+        return pages

@@ -1,0 +1,96 @@
+"""What each page of an output was made from, remembered between builds.
+
+A build records, for every page, a digest of its inputs (what
+`dependencies.page_inputs` lists, with everything that changes all pages at
+once: settings, templates, catalogs, newsgen itself) and a digest of its
+bytes. The next build into the same output renders only the pages whose
+inputs changed, and keeps the previous file of every page whose bytes did not
+change. The record lives in the site's cache folder, one per output folder,
+and is only trusted while the output is the one it describes (its marker
+names the same build).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dependencies import page_inputs
+from ..model import Site, Translation
+from ..stages.render import PageSpec
+from ..stages.write import MARKER, output_key
+from ..outputs.xmlout import SitemapEntry
+
+_VERSION = 2
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    inputs: str  # digest of what the page was made from
+    path: str  # the file it was written to, relative to the output
+    content: str  # digest of its bytes
+    entry: SitemapEntry | None  # its sitemap entry
+
+
+@dataclass
+class OutputState:
+    marker: str = ""  # the marker file of the output this describes
+    pages: dict[str, PageRecord] = field(default_factory=dict)  # spec_key → record
+    files: dict[str, str] = field(default_factory=dict)  # other made files (sitemaps): path → content digest
+    published: set[str] = field(default_factory=set)  # every file of the output
+
+    @staticmethod
+    def file(cache_dir: Path, output: Path) -> Path:
+        return cache_dir / f"output-{output_key(output)}.state"
+
+    @classmethod
+    def load(cls, cache_dir: Path, output: Path) -> "OutputState":
+        """The record of `output`, or an empty one when there is none it can be trusted for."""
+        try:
+            with cls.file(cache_dir, output).open("rb") as stored:
+                version, state = pickle.load(stored)
+            marker = (output / MARKER).read_text()
+        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+            return cls()
+        return state if version == _VERSION and state.marker == marker else cls()
+
+    def save(self, cache_dir: Path, output: Path) -> None:
+        target = self.file(cache_dir, output)
+        try:
+            temporary = target.with_suffix(f".{os.getpid()}.tmp")
+            with temporary.open("wb") as out:
+                pickle.dump((_VERSION, self), out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, target)
+        except OSError:
+            pass  # no record: the next build renders every page (and still keeps unchanged files)
+
+
+def spec_key(spec: PageSpec) -> str:
+    return f"{spec.kind}\t{spec.lang}\t{spec.key}\t{spec.number}"
+
+
+class InputsDigests:
+    """Digests of pages' inputs within one site. A translation is read by many pages (its own
+    three, lists, related cards) and every masthead of a language shows the same navigation:
+    each is pickled and hashed once, then stands in the pages' digests by its own digest."""
+
+    def __init__(self, site: Site, environment: str):
+        self.site, self.environment = site, environment
+        self._translations: dict[int, tuple[Translation, str]] = {}  # id → (kept alive, digest)
+        self._navigation: dict[str, tuple] = {}
+
+    def __call__(self, spec: PageSpec) -> str:
+        inputs = page_inputs(self.site, spec, self._navigation, self._translation_digest)
+        return digest(pickle.dumps((self.environment, inputs), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _translation_digest(self, t: Translation) -> str:
+        known = self._translations.get(id(t))
+        if known is None:
+            known = self._translations[id(t)] = (t, digest(pickle.dumps(t, protocol=pickle.HIGHEST_PROTOCOL)))
+        return known[1]
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()

@@ -1,0 +1,185 @@
+"""Published URLs never break: `content/urls.lock` and the redirects it implies.
+
+The first build that publishes a translation records its URL path in
+`content/urls.lock`, one sorted line per URL, and never forgets it:
+
+    ua/2023/11/rosiia-ta-iran/  news/russia-iran-defense-cooperation/ua
+
+When a later edit moves the translation (a headline fix changes its slug, a
+new date moves it to another month), its old URL becomes a redirect to the
+new one. A line whose translation no longer exists is an error, unless the
+translation is marked `retracted: true` (its URL keeps a short notice) or
+the newsroom points the line at another translation by editing its right-hand
+side. The newsroom commits the file; builds only ever add lines.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import SiteConfig
+from ..errors import Problem
+from ..model import Site, Translation, translation_id
+
+LOCK_FILE = "content/urls.lock"
+HEADER = """\
+# Published URLs: where each translation was ever published, so old links keep working.
+# newsgen adds a line when it first publishes a translation and never removes one;
+# a URL whose translation moved is redirected to where it lives now. Commit this file.
+# To send a removed story's URLs elsewhere, change the right-hand side of its lines
+# to another translation (news/<story-id>/<lang>), or mark the story `retracted: true`.
+"""
+_LINE = re.compile(r"^(?P<path>[a-z0-9][a-z0-9/_.-]*/)\s+(?P<target>(news|pages)/[a-z0-9][a-z0-9-]*/[a-z0-9_-]+)$")
+#: The nginx variable the map snippet sets.
+NGINX_VARIABLE = "$newsgen_redirect"
+
+
+@dataclass(frozen=True)
+class LockEntry:
+    path: str  # "ua/2023/11/slug/"
+    target: str  # translation id: "news/<story-id>/<lang>"
+    line: int
+
+
+def read_lock(config: SiteConfig, problems: list[Problem]) -> tuple[LockEntry, ...]:
+    file = config.root / LOCK_FILE
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ()
+    except (OSError, UnicodeDecodeError) as err:
+        problems.append(Problem(LOCK_FILE, 1, f"cannot read the file: {err}"))
+        return ()
+    entries, seen = [], {}
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _LINE.match(line)
+        if not match:
+            problems.append(Problem(LOCK_FILE, number, f"not a line of the form `<url path>/ news/<story-id>/<lang>`: "
+                                    f"{line!r}", "Restore it from version control"))
+            continue
+        path, target = match["path"], match["target"]
+        if path in seen:
+            problems.append(Problem(LOCK_FILE, number, f"{path} is listed twice (also on line {seen[path]})",
+                                    "Keep one of the lines"))
+            continue
+        seen[path] = number
+        entries.append(LockEntry(path, target, number))
+    return tuple(entries)
+
+
+def plan_redirects(site: Site, lock: tuple[LockEntry, ...], parsed: list[Translation],
+                   problems: list[Problem], unreadable: frozenset = frozenset()) -> dict[str, str]:
+    """Old URL path → translation id, for every locked URL its translation left.
+    `parsed`: every translation file read; those the site does not publish are drafts or
+    scheduled for later (unpublishing one is an error too). `unreadable`: (kind, key, lang)
+    of files that failed to parse, whose lines are not judged (their problem is reported)."""
+    codes = set(site.config.codes)
+    current = {translation_id(t.kind, t.key, t.lang): t for t in _translations(site)}
+    held = {translation_id(t.kind, t.key, t.lang): t for t in parsed}
+    skipped = {translation_id(*tid) for tid in unreadable}
+    owners = {t.path: tid for tid, t in current.items()}
+    redirects = {}
+    for entry in lock:
+        target = current.get(entry.target)
+        owner = owners.get(entry.path)
+        if owner == entry.target or (target is None and entry.target in skipped):
+            continue  # still where it was published (or unreadable just now)
+        lang = entry.target.rsplit("/", 1)[1]
+        if lang not in codes:
+            problems.append(Problem(LOCK_FILE, entry.line, f"unknown language `{lang}` in {entry.target}",
+                                    f"Languages in site.toml: {', '.join(site.config.codes)}"))
+        elif target is None and entry.target in held:
+            draft = held[entry.target].draft
+            state = "a draft" if draft else "scheduled for later (its date is after this build)"
+            fix = "Remove its `draft: true`" if draft else "Set its `date:` back to when it was published"
+            problems.append(Problem(LOCK_FILE, entry.line, f"{entry.path} was published, but {entry.target} is now "
+                                    f"{state}", f"{fix}, or mark it `retracted: true` to withdraw it"))
+        elif target is None:
+            problems.append(Problem(LOCK_FILE, entry.line,
+                                    f"{entry.path} was published, but {entry.target} no longer exists",
+                                    "Restore it, mark it `retracted: true` in its front matter, or point this line "
+                                    "at another translation (news/<story-id>/<lang>) to redirect there"))
+        elif owner is not None:
+            other = current[owner]
+            problems.append(Problem(other.source, other.line_of("slug" if "slug" in other.lines else "title"),
+                                    f"{entry.path} was published for {entry.target} ({LOCK_FILE}:{entry.line}); "
+                                    "this translation would take it over", "Give it a different `slug:`"))
+        else:
+            redirects[entry.path] = entry.target
+    return redirects
+
+
+def updated_lock(site: Site, lock: tuple[LockEntry, ...]) -> str:
+    """The lock with a line for each published URL it lacks, sorted."""
+    lines = {entry.path: entry.target for entry in lock}
+    for t in _translations(site):
+        lines.setdefault(t.path, translation_id(t.kind, t.key, t.lang))
+    return HEADER + "".join(f"{path}  {lines[path]}\n" for path in sorted(lines))
+
+
+def write_lock(config: SiteConfig, text: str) -> bool:
+    """Write the lock if it changed (atomically); whether it did."""
+    file = config.root / LOCK_FILE
+    try:
+        if file.read_text(encoding="utf-8") == text:
+            return False
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    file.parent.mkdir(parents=True, exist_ok=True)
+    temporary = file.with_name(f".{file.name}.{os.getpid()}")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, file)
+    return True
+
+
+def netlify_redirects(site: Site) -> str:
+    """`_redirects`, as Netlify and Cloudflare Pages read it."""
+    base = site.config.base_path
+    lines = ["# Old URLs of moved stories, for hosts that read _redirects (Netlify, Cloudflare Pages)."]
+    for old, tid in sorted(site.redirects.items()):
+        lines.append(f"{base}{old} {base}{site.by_id(tid).path} 301")
+    return "\n".join(lines) + "\n"
+
+
+def nginx_map(site: Site) -> str:
+    """An nginx `map` from old URLs to new ones, for servers that redirect themselves."""
+    base = site.config.base_path
+    pairs = [(base + old, base + site.by_id(tid).path) for old, tid in sorted(site.redirects.items())]
+    longest = max((len(old) + len("index.html") for old, _ in pairs), default=0)
+    bucket = 128
+    while bucket < longest + 32:  # nginx stops with "could not build map_hash" when a key does not fit
+        bucket *= 2
+    lines = [
+        "# Old URLs of moved stories. In nginx's http block:",
+        "#     include /path/to/nginx-redirects.conf;",
+        "# and in the server block:",
+        f"#     if ({NGINX_VARIABLE}) {{ return 301 {NGINX_VARIABLE}; }}",
+        "# (If your http block already sets map_hash_bucket_size, keep the larger value and drop this line.)",
+        f"map_hash_bucket_size {bucket};",
+        f"map $uri {NGINX_VARIABLE} {{",
+        '    default "";',
+    ]
+    for old, new in pairs:
+        lines.append(f"    {old} {new};")
+        lines.append(f"    {old}index.html {new};")
+    return "\n".join(lines + ["}"]) + "\n"
+
+
+def missing_from_output(config: SiteConfig, output: Path, problems: list[Problem]) -> list[Problem]:
+    """Locked URLs that the built output does not serve."""
+    found = []
+    for entry in read_lock(config, problems):
+        if not (output / entry.path / "index.html").is_file():
+            found.append(Problem(LOCK_FILE, entry.line, f"{entry.path} is a published URL, but the output has "
+                                 "no page there", "Run newsgen build"))
+    return found
+
+
+def _translations(site: Site) -> list[Translation]:
+    return [t for stories in (site.stories, site.pages) for story in stories.values()
+            for t in story.translations.values()] + list(site.retracted.values())

@@ -1,0 +1,191 @@
+"""Search: Pagefind indexes of the built pages, in parts that are made again only when they change.
+
+Pagefind reads the written HTML — only story and page bodies, which the theme
+marks `data-pagefind-body` — and writes a static index that each language's
+search page loads, so search works on any static host, with no server.
+Pagefind cannot update an index, and its time and memory grow with what it
+indexes, so the index is split in parts: one per language and month of the
+stories of the last two years (`pagefind/ua-2023-11/`), one per language and
+year before that (`pagefind/ua-2021/`), and one per language for the
+standalone pages (`pagefind/ua-pages/`). A build indexes again only the parts
+whose pages changed (each part is stamped with a digest of its pages), the
+others keep their files; `pagefind/parts.json` lists each language's parts,
+newest first, and the search page merges them in the reader's browser
+(Pagefind's `mergeIndex`). Parts are indexed in separate Pagefind processes,
+`--jobs` at a time, from folders of their own pages only, so Pagefind's memory
+is bounded by a part's size. (Ukrainian has no Pagefind stemmer; the theme's
+search script makes up for it at query time, see themes/default/static/search.js.)
+"""
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ..errors import Problem
+from ..model import Page
+from ..pause import pause_point
+from ..incremental.state import PageRecord, digest
+from ..stages.write import Placer
+
+INDEX_DIR = "pagefind"
+PARTS_FILE = "parts.json"
+STAMP = ".newsgen-pages"  # what a part was made from
+#: Pagefind's ready-made interfaces; the theme has its own (in the page's language), so they are not published.
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+#: Months of stories indexed in parts of their own (the rest by year): recent stories are edited most.
+MONTHLY = 24
+_STORY = re.compile(r"^([^/]+)/(\d{4})/(\d{2})/[^/]+/index\.html$")
+_PAGE = re.compile(r"^([^/]+)/[^/]+/index\.html$")
+
+
+def parts_of(records: dict[str, PageRecord]) -> dict[str, dict[str, str]]:
+    """Part name → {page path: content digest}, for the story and standalone pages."""
+    stories: dict[tuple[str, str], dict[str, str]] = {}
+    pages: dict[str, dict[str, str]] = {}
+    for key, record in records.items():
+        kind = key.split("\t", 1)[0]
+        if kind == "story":
+            match = _STORY.match(record.path)
+            if match:
+                stories.setdefault((match[1], f"{match[2]}-{match[3]}"), {})[record.path] = record.content
+        elif kind == "page":
+            match = _PAGE.match(record.path)
+            if match:
+                pages.setdefault(f"{match[1]}-pages", {})[record.path] = record.content
+    parts: dict[str, dict[str, str]] = dict(pages)
+    for lang in {lang for lang, _ in stories}:
+        months = sorted((month for code, month in stories if code == lang), reverse=True)
+        for number, month in enumerate(months):
+            name = f"{lang}-{month}" if number < MONTHLY else f"{lang}-{month[:4]}"
+            parts.setdefault(name, {}).update(stories[(lang, month)])
+    return parts
+
+
+class SearchIndex:
+    """The `pagefind/` folder of a build, made part by part in the staging folder."""
+
+    def __init__(self, placer: Placer, records: dict[str, PageRecord], hreflang: dict[str, str], jobs: int):
+        self.placer, self.records, self.hreflang, self.jobs = placer, records, hreflang, jobs
+        self.reused = False  # every part was kept
+        self.indexed: list[str] = []  # the parts made again by this build
+
+    def make(self) -> list[Problem]:
+        parts = parts_of(self.records)
+        version = _version()
+        todo = []
+        for name, pages in sorted(parts.items()):
+            stamp = f"pagefind {version}\n" + "".join(f"{path} {content}\n" for path, content in sorted(pages.items()))
+            stamp_digest = digest(stamp.encode())
+            previous = self.placer.output / INDEX_DIR / name
+            try:
+                kept = (previous / STAMP).read_text() == stamp_digest and self._keep(name, previous)
+            except OSError:
+                kept = False
+            if not kept:
+                todo.append((name, sorted(pages), stamp_digest))
+        with ThreadPoolExecutor(max(1, self.jobs)) as pool:
+            problems = [p for found in pool.map(self._index, todo) for p in found]
+        if problems:
+            return problems
+        self.indexed = [name for name, _, _ in todo]
+        self.reused = not todo
+        manifest: dict[str, list[str]] = {}
+        for name in parts:
+            code = name.split("-", 1)[0]
+            manifest.setdefault(self.hreflang.get(code, code), []).append(name)
+        for names in manifest.values():  # newest first; standalone pages last
+            names.sort(key=lambda n: (n.endswith("-pages"), [-int(x) for x in re.findall(r"\d+", n)]))
+        text = json.dumps(manifest, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+        target = f"{INDEX_DIR}/{PARTS_FILE}"
+        try:
+            unchanged = (self.placer.output / target).read_bytes() == text
+        except OSError:
+            unchanged = False
+        self.placer.page(Page(target, text), unchanged=unchanged)
+        return []
+
+    def _keep(self, name: str, previous: Path) -> bool:
+        """The previous output's part, every file as it was."""
+        for folder, _, files in os.walk(previous):
+            rel = Path(folder).relative_to(self.placer.output).as_posix()
+            for file in files:
+                if not self.placer.keep(f"{rel}/{file}"):
+                    return False
+        return True
+
+    def _index(self, job: tuple[str, list[str], str]) -> list[Problem]:
+        """Index one part's pages, from a folder holding only them (hard links to the staging files)."""
+        name, pages, stamp_digest = job
+        pause_point("indexing")
+        staging = self.placer.staging
+        source = staging / f".pagefind-{name}"
+        target = staging / INDEX_DIR / name
+        try:
+            for path in pages:
+                (source / path).parent.mkdir(parents=True, exist_ok=True)
+                os.link(staging / path, source / path)
+            problems = index_pages(source, target)
+        finally:
+            shutil.rmtree(source, ignore_errors=True)
+        if not problems:
+            (target / STAMP).write_text(stamp_digest)
+            self._keep_identical(target)
+        return problems
+
+    def _keep_identical(self, target: Path) -> None:
+        """Files of a part made again that came out as before (Pagefind's script, a word list
+        untouched by the change) stay the previous output's files, so uploads skip them."""
+        output, staging = self.placer.output, self.placer.staging
+        for folder, _, files in os.walk(target):
+            for file in files:
+                made = Path(folder) / file
+                rel = made.relative_to(staging).as_posix()
+                before = output / rel
+                kept = False
+                try:
+                    if before.stat().st_size == made.stat().st_size and before.read_bytes() == made.read_bytes():
+                        made.unlink()
+                        os.link(before, made)
+                        kept = True
+                except OSError:
+                    pass
+                self.placer.made(rel, kept)
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("pagefind_bin")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def index_pages(site: Path, target: Path) -> list[Problem]:
+    """Index the pages under `site` into `target`."""
+    hint = "Install it with pip install 'pagefind[bin]', or set `search = false` under [site] in site.toml"
+    try:
+        from pagefind_bin import get_executable
+        executable = get_executable()
+    except (ImportError, FileNotFoundError, OSError) as err:
+        return [Problem("site.toml", 1, f"search needs Pagefind, which is not installed ({err})", hint)]
+    try:
+        result = subprocess.run([str(executable), "--site", str(site), "--output-path", str(target), "--silent"],
+                                capture_output=True, text=True, timeout=3600)
+    except OSError as err:
+        return [Problem("site.toml", 1, f"Pagefind could not run: {err}", hint)]
+    if result.returncode != 0:
+        output = (result.stderr or result.stdout).strip().replace(str(site) + "/", "")
+        return [Problem("site.toml", 1, f"Pagefind failed to index the site: {output}")]
+    for name in UNUSED:
+        (target / name).unlink(missing_ok=True)
+    # Pagefind lists the languages in a different order from run to run: sort, so builds are reproducible.
+    entry = target / "pagefind-entry.json"
+    entry.write_text(json.dumps(json.loads(entry.read_text(encoding="utf-8")), sort_keys=True, ensure_ascii=False,
+                                separators=(",", ":")), encoding="utf-8")
+    return []

@@ -1,0 +1,320 @@
+"""The site kept in memory for `newsgen serve`, rebuilt incrementally.
+
+A full build happens once; after that, an edit re-reads only the story
+folders it touched, re-parses only files whose text changed, links the whole
+site again (cheap, and the only way to be sure of URLs, tags and related
+stories), and re-renders only the pages whose inputs changed
+(`dependencies.page_inputs`). Settings, templates and catalogs re-render
+everything. The rendered pages live in a dict that is replaced, never
+changed in place, so a request always sees one complete build.
+"""
+from __future__ import annotations
+
+import gc
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..build import BuildOptions, link_and_check, unparsed
+from ..config import CONFIG_NAME, SiteConfig, load_config
+from ..incremental.dependencies import Readers, page_inputs, site_shape
+from ..errors import BuildFailed, Problem, errors_in
+from ..language.i18n import load_catalogs
+from ..stages.link import LinkCache
+from ..stages.load import TAGS_FILE, load_story, load_tags, story_folders
+from ..model import Kind, MediaFile, Site, SourceFile, Translation
+from ..incremental.cache import CACHE_DIR, ParseCache
+from ..outputs.images import published_files
+from ..content.markup import BodyConverter
+from ..parallel import map_chunks
+from ..stages.parse import parse_files, parse_sources
+from ..stages.render import PageSpec, Renderer, plan_pages, render_specs
+from ..linking.urllock import LOCK_FILE, read_lock
+from ..outputs.xmlout import sitemap_files
+
+#: Below this many pages to render, one process is quicker than starting workers.
+PARALLEL_RENDER = 400
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """What one rebuild did, for the terminal and the browsers."""
+
+    ok: bool
+    problems: tuple[Problem, ...] = ()  # when ok, the warnings
+    rendered: int = 0  # pages rendered
+    changed: tuple[str, ...] = ()  # URL paths whose content changed, appeared or disappeared
+    renamed: dict[str, str] = field(default_factory=dict)  # old URL path → new URL path
+    stylesheet_only: bool = False
+    everything: bool = False  # every page may have changed (settings, templates)
+    seconds: float = 0.0
+
+
+@dataclass
+class _Folder:
+    sources: dict[str, SourceFile]  # by path
+    media: tuple[MediaFile, ...]
+    problems: list[Problem]
+
+
+class LiveSite:
+    def __init__(self, options: BuildOptions):
+        self.options = options
+        self.root = options.site_dir.absolute()
+        self.pages: dict[str, bytes] = {}  # output path ("ua/index.html") → bytes; replaced whole
+        self.media: dict[str, Path] = {}  # output path → source file
+        self.problems: tuple[Problem, ...] = ()  # of the last rebuild, when it failed
+        self.warnings: tuple[Problem, ...] = ()  # of the last good rebuild
+        self.config: SiteConfig | None = None
+        self._parsed: dict[str, tuple[str, Translation | None, list[Problem]]] = {}  # path → (text, result)
+        self._site: Site | None = None  # the last good build
+        self._entries: dict[PageSpec, object] = {}  # sitemap entry of each rendered page
+        self._spec_paths: dict[PageSpec, str] = {}  # output path of each rendered page
+        self._inputs: dict[PageSpec, object] = {}  # what each page was rendered from
+        self._sitemaps: dict[str, bytes] = {}  # sitemap.xml, sitemap-index.xml, …
+        self._sitemap_for: dict | None = None  # the entries _sitemap was made from
+        self._lock: tuple | None = None  # (file stamp, entries, problems) of content/urls.lock
+        self._readers: Readers | None = None  # which pages read which translation, for the last site shape
+
+    # -- public --------------------------------------------------------------
+    @property
+    def base_path(self) -> str:
+        return self.config.base_path if self.config else "/"
+
+    def static_file(self, name: str) -> Path | None:
+        """A static file by its path under static/: the site's own, else the theme's."""
+        if self.config is None:
+            return None
+        for folder in (self.config.root / "static", self.config.theme_dir / "static"):
+            candidate = (folder / name).resolve()
+            if candidate.is_relative_to(folder.resolve()) and candidate.is_file():
+                return candidate
+        return None
+
+    def full(self) -> Rebuild:
+        """Everything again: settings, theme, content."""
+        started = time.perf_counter()
+        try:
+            self.config = load_config(self.root, self.options.base_url)
+        except BuildFailed as failed:
+            return self._failed(failed.problems, started)
+        self._link_cache = LinkCache()
+        self._converter = BodyConverter()
+        self._folders: dict[tuple[Kind, str], _Folder] = {}
+        self._parsed = {}
+        self._reload_theme()
+        self._reload_tags()
+        return self._rebuild(started, rescan=True, dirty=None, everything=True)
+
+    def update(self, changed: set[str]) -> Rebuild:
+        """Rebuild after the files `changed` (paths relative to the site) changed."""
+        started = time.perf_counter()
+        if self.config is None or CONFIG_NAME in changed:
+            return self.full()
+        theme = f"themes/{self.config.theme}/"
+        everything = False
+        dirty: set[tuple[Kind, str]] = set()
+        rescan = False
+        static_changes = []
+        for path in changed:
+            if path.startswith((theme + "static/", "static/")):
+                static_changes.append(path)
+            elif path.startswith((theme, "templates/")):
+                everything = True
+            elif path == TAGS_FILE:
+                self._reload_tags()
+                rescan = True
+            elif path.startswith("content/"):
+                parts = path.split("/")
+                kind = {"news": "news", "pages": "page"}.get(parts[1]) if len(parts) > 1 else None
+                if kind and len(parts) > 2:
+                    dirty.add((kind, parts[2]))
+                rescan = True
+        if everything:
+            self._reload_theme()
+        if not everything and not rescan:
+            if static_changes:
+                only_css = all(p.endswith(".css") for p in static_changes)
+                return Rebuild(True, stylesheet_only=only_css, everything=not only_css,
+                               seconds=time.perf_counter() - started)
+            return Rebuild(True, seconds=time.perf_counter() - started)
+        return self._rebuild(started, rescan=rescan, dirty=dirty, everything=everything)
+
+    def page(self, output_path: str) -> bytes | None:
+        """A built file; the sitemaps are made when first asked for after a change."""
+        if output_path.startswith("sitemap") and output_path.endswith(".xml") and self.pages:
+            entries = self._entries
+            if self._sitemap_for is not entries:
+                self._sitemaps = {page.path: page.content
+                                  for page in sitemap_files(self.config, [e for e in entries.values() if e])}
+                self._sitemap_for = entries
+            return self._sitemaps.get(output_path)
+        return self.pages.get(output_path)
+
+    def url_of(self, output_path: str) -> str:
+        path = output_path[: -len("index.html")] if output_path.endswith("index.html") else output_path
+        return self.base_path + path
+
+    # -- steps ---------------------------------------------------------------
+    def _reload_theme(self) -> None:
+        problems: list[Problem] = []
+        self._catalogs = load_catalogs(self.config, problems)
+        self._theme_problems = problems
+        self._inputs: dict[PageSpec, object] = {}  # forget: every page renders again
+        self._renderer = None  # templates compiled again at the next render
+
+    def _reload_tags(self) -> None:
+        problems: list[Problem] = []
+        self._tag_names = load_tags(self.config, problems)
+        self._tag_problems = problems
+
+    def _rebuild(self, started: float, rescan: bool, dirty: set | None, everything: bool) -> Rebuild:
+        config = self.config
+        problems: list[Problem] = list(self._theme_problems) + list(self._tag_problems)
+        if rescan:
+            folder_problems: list[Problem] = []
+            present = set(story_folders(config, folder_problems))
+            self._folder_problems = folder_problems
+            for gone in set(self._folders) - present:
+                del self._folders[gone]
+            for folder in present:
+                if dirty is None or folder in dirty or folder not in self._folders:
+                    self._load_folder(*folder)
+        problems += self._folder_problems
+        media = {k: f.media for k, f in self._folders.items()}
+        self._parse_changed(media, full=dirty is None)
+        translations, sources = [], []
+        for folder in self._folders.values():
+            problems += folder.problems
+            for source in folder.sources.values():
+                sources.append(source)
+                _, t, parse_problems = self._parsed[source.path]
+                problems += parse_problems
+                if t is not None:
+                    translations.append(t)
+        # serve never writes urls.lock
+        site, _ = link_and_check(config, media, self._tag_names, translations, unparsed(sources, translations),
+                                 self._read_lock(problems), self.options, problems, self._link_cache)
+        if errors_in(problems):
+            return self._failed(problems, started)
+        self.warnings = tuple(sorted(set(problems)))
+        return self._render(site, started, everything)
+
+    def _read_lock(self, problems: list[Problem]) -> tuple:
+        """content/urls.lock, read again only when the file changed."""
+        try:
+            stat = (self.config.root / LOCK_FILE).stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamp = None
+        if self._lock is None or self._lock[0] != stamp:
+            found: list[Problem] = []
+            self._lock = (stamp, read_lock(self.config, found), found)
+        problems += self._lock[2]
+        return self._lock[1]
+
+    def _load_folder(self, kind: Kind, key: str) -> None:
+        problems: list[Problem] = []
+        sources, media = load_story(self.config, kind, key, problems)
+        self._folders[(kind, key)] = _Folder({s.path: s for s in sources}, media, problems)
+
+    def _parse_changed(self, media: dict, full: bool) -> None:
+        """Parse the files whose text (or folder) changed since they were last parsed."""
+        sources = {s.path: s for f in self._folders.values() for s in f.sources.values()}
+        for path in set(self._parsed) - set(sources):
+            del self._parsed[path]
+        need = [s for s in sources.values()
+                if self._parsed.get(s.path, (None,))[0] != (s.text, media[(s.kind, s.key)])]
+        if not need:
+            return
+        problems: list[Problem] = []
+        if len(need) > 64:  # the first build, or a big checkout: in processes, with the build's cache
+            cache = ParseCache(self.config, enabled=full and self.options.cache)
+            translations = parse_sources(self.config, tuple(need), media, self.options.job_count, problems, cache)
+        else:
+            translations, problems = parse_files(self.config, need, media, self._converter)
+        parsed = {t.source: t for t in translations}
+        for source in need:
+            self._parsed[source.path] = ((source.text, media[(source.kind, source.key)]), parsed.get(source.path),
+                                         [p for p in problems if p.path == source.path])
+
+    def _page_inputs(self, site: Site, specs: list[PageSpec]) -> dict[PageSpec, object]:
+        """What each page is made from. When only translations' texts changed (the site's
+        shape is the same), only the pages that read a changed translation are looked at."""
+        old, readers = self._site, self._readers
+        if old is not None and readers is not None and len(specs) == len(self._inputs) \
+                and readers.shape == site_shape(site) and all(s in self._inputs for s in specs):
+            inputs, navigation = dict(self._inputs), {}
+            for spec in readers.affected(old, site):
+                inputs[spec] = page_inputs(site, spec, navigation)
+            return inputs
+        self._readers, navigation = Readers(site), {}
+        return {spec: page_inputs(site, spec, navigation) for spec in specs}
+
+    def _render(self, site: Site, started: float, everything: bool) -> Rebuild:
+        specs = plan_pages(site)
+        inputs = self._page_inputs(site, specs)
+        todo = [s for s in specs if everything or self._inputs.get(s, _MISSING) != inputs[s]]
+        problems: list[Problem] = []
+        rendered = []
+        if len(todo) >= PARALLEL_RENDER:
+            for chunk, chunk_problems in map_chunks(render_specs, (site, self._catalogs), todo,
+                                                    self.options.job_count):
+                rendered += chunk
+                problems += chunk_problems
+        else:
+            if self._renderer is None:
+                self._renderer = Renderer(site, self._catalogs, problems)
+            self._renderer.use_site(site)
+            self._renderer.problems = problems
+            rendered = [(spec, *self._renderer.render(spec)) for spec in todo]
+        if problems:
+            return self._failed(problems, started)
+        old_pages = self.pages
+        pages = dict(old_pages)
+        entries = dict(self._entries)
+        spec_paths = dict(self._spec_paths)
+        live_specs = set(specs)
+        for spec in [s for s in spec_paths if s not in live_specs]:
+            pages.pop(spec_paths.pop(spec), None)
+            entries.pop(spec, None)
+        for spec, page, entry in rendered:
+            if spec in spec_paths and spec_paths[spec] != page.path:
+                pages.pop(spec_paths[spec], None)
+            spec_paths[spec] = page.path
+            pages[page.path] = page.content
+            entries[spec] = entry
+        changed = sorted(self.url_of(p) for p in set(pages) | set(old_pages) if pages.get(p) != old_pages.get(p))
+        renamed = self._renames(site)
+        # Swap in the new build whole: a request sees the old one or this one.
+        self.media = {t.path + file.published: self.config.root / story.folder / file.saved
+                      for stories in (site.stories, site.pages) for story in stories.values()
+                      for file in story.media for t in story.translations.values()}
+        self.media.update(published_files(site, self.config.root / CACHE_DIR))
+        self.pages, self._entries, self._spec_paths, self._inputs = pages, entries, spec_paths, inputs
+        self._site = site
+        self.problems = ()
+        # The build lives as long as the server: keep the collector from walking it on every edit.
+        gc.freeze()
+        return Rebuild(True, problems=self.warnings, rendered=len(rendered), changed=tuple(changed), renamed=renamed,
+                       everything=everything, seconds=time.perf_counter() - started)
+
+    def _renames(self, site: Site) -> dict[str, str]:
+        old = self._site
+        renamed = {}
+        if old is not None:
+            for stories, old_stories in ((site.stories, old.stories), (site.pages, old.pages)):
+                for key, story in stories.items():
+                    before = old_stories.get(key)
+                    for lang, t in story.translations.items():
+                        was = before.translations.get(lang) if before else None
+                        if was is not None and was.path != t.path:
+                            renamed[self.base_path + was.path] = self.base_path + t.path
+        return renamed
+
+    def _failed(self, problems: list[Problem], started: float) -> Rebuild:
+        self.problems = tuple(sorted(set(problems)))
+        return Rebuild(False, problems=self.problems, seconds=time.perf_counter() - started)
+
+
+_MISSING = object()

@@ -1,0 +1,320 @@
+"""Stage 3, link: translations → stories, URLs, tags, related stories, links.
+
+Decides what is published (drafts and stories scheduled for later are not),
+groups translations by story id, gives each its URL path, resolves tags
+(tags.py), ranks related stories and rewrites `story:` links to relative URLs,
+per language with a marked fallback. Produces the `Site`.
+"""
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime
+
+from ..language.collation import Collation
+from ..config import SiteConfig
+from ..errors import Problem, warning
+from .load import TagName
+from ..content.markup import resolve_story_links
+from ..model import Site, Story, TagRef, Translation, translation_id
+from ..linking.related import rank_related
+from ..language.slugs import slugify
+from ..linking.tags import check_near_misses, resolve_tags, tag_pages
+from ..linking.urls import page_path, relative, story_path
+
+#: Page slugs that would shadow the folders a language section is made of.
+RESERVED_SLUGS = re.compile(r"^(tags|page|search|static|feed\.xml|news-sitemap\.xml|\d{4})$")
+
+TranslationId = tuple[str, str, str]  # (kind, key, lang)
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+class LinkCache:
+    """What one link may reuse from the previous one in the same process.
+
+    A build links once; `newsgen serve` links after every edit, and most edits
+    change neither tags nor dates, so the related-story ranking is reused.
+    """
+
+    def __init__(self) -> None:
+        self.collation = Collation()
+        self._related_inputs = None
+        self._related: dict[str, tuple[str, ...]] = {}
+        self._linked: dict[str, tuple] = {}  # source path → (parsed, path, tags, body, linked)
+        self._slugs: dict[tuple[str, str], str] = {}
+        self._tag_lists: dict[tuple, tuple[TagRef, ...]] = {}
+        self.tag_memo: dict[str, tuple] = {}  # source path → (parsed, tag names, resolved tags)
+        self._bodies: dict[str, tuple] = {}  # source path → (parsed body, own path, targets, resolved)
+        self._targets: dict[str, tuple] = {}  # source path → (its lines mapping, story ids it links to)
+        self._ids: dict[str, tuple] = {}  # source path → (parsed body, ids in it)
+
+    def sorted_tags(self, refs: tuple[TagRef, ...], locale: str) -> tuple[TagRef, ...]:
+        memo = (locale, refs)
+        if memo not in self._tag_lists:
+            self._tag_lists[memo] = tuple(self.collation.sorted(refs, locale, lambda ref: ref.name))
+        return self._tag_lists[memo]
+
+    def body(self, t: Translation, path: str, targets: tuple | None, problems: list[Problem], resolve) -> str:
+        """`t`'s body with its `story:` links resolved; reused while its targets stay put
+        (never when resolving found a problem: that is reported on every link)."""
+        memo = self._bodies.get(t.source)
+        if targets is not None and memo is not None and memo[0] is t.body_html and memo[1:3] == (path, targets):
+            return memo[3]
+        before = len(problems)
+        body = resolve()
+        if targets is not None and len(problems) == before:
+            self._bodies[t.source] = (t.body_html, path, targets, body)
+        else:
+            self._bodies.pop(t.source, None)
+        return body
+
+    def heading_ids(self, t: Translation) -> tuple[str, ...]:
+        """The ids in `t`'s body, for `story:<id>#fragment` links."""
+        memo = self._ids.get(t.source)
+        if memo is None or memo[0] is not t.body_html:
+            memo = (t.body_html, tuple(_ID.findall(t.body_html)))
+            self._ids[t.source] = memo
+        return memo[1]
+
+    def story_targets(self, t: Translation) -> tuple[str, ...]:
+        """The story ids `t`'s body links to (the parse stage noted each `story:` link's line)."""
+        memo = self._targets.get(t.source)
+        if memo is None or memo[0] is not t.lines:
+            memo = (t.lines, tuple(name[len("story:"):] for name in t.lines if name.startswith("story:")))
+            self._targets[t.source] = memo
+        return memo[1]
+
+    def slug(self, name: str, locale: str) -> str:
+        memo = (name, locale)
+        if memo not in self._slugs:
+            self._slugs[memo] = slugify(name, locale)
+        return self._slugs[memo]
+
+    def linked(self, t: Translation, path: str, tags: tuple[TagRef, ...], body: str) -> Translation:
+        """`t` with its link-stage fields; the same object as last time when nothing changed."""
+        memo = self._linked.get(t.source)
+        if memo is not None and memo[0] is t and memo[1] == path and memo[2] == tags and memo[3] == body:
+            return memo[4]
+        result = replace(t, path=path, tags=tags, body_html=body)
+        self._linked[t.source] = (t, path, tags, body, result)
+        return result
+
+    def rank_related(self, explicit, tag_keys, dates) -> dict[str, tuple[str, ...]]:
+        inputs = (explicit, tag_keys, dates)
+        if inputs != self._related_inputs:
+            self._related = rank_related(explicit, tag_keys, dates)
+            self._related_inputs = inputs
+        return self._related
+
+
+def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, TagName]],
+              translations: list[Translation], include_drafts: bool, problems: list[Problem],
+              cache: LinkCache | None = None, *, now: datetime | None = None,
+              unreadable: frozenset[tuple[str, str]] = frozenset()) -> Site:
+    """`now`: translations dated after it are scheduled, not published (None: publish them all);
+    `unreadable`: stories with a file that failed to parse (its problem is reported already)."""
+    cache = cache or LinkCache()
+    published, waiting = [], []
+    for t in translations:
+        if t.draft and not include_drafts:
+            continue
+        (waiting if now is not None and t.date is not None and t.date > now else published).append(t)
+    live = {(t.kind, t.key) for t in published}
+    drafts_only = {(t.kind, t.key) for t in translations} - live - {(t.kind, t.key) for t in waiting}
+    scheduled = {}
+    for t in sorted(waiting, key=lambda t: t.date):
+        if (t.kind, t.key) not in live:
+            scheduled.setdefault((t.kind, t.key), t)
+    order = {code: i for i, code in enumerate(config.codes)}
+    published.sort(key=lambda t: (t.kind, t.key, order[t.lang]))
+
+    paths = _assign_paths(published, problems)
+    # A retracted translation keeps its URL (for a notice) and nothing else: no lists, tags or links.
+    retracted = {translation_id(t.kind, t.key, t.lang): replace(t, path=paths[(t.kind, t.key, t.lang)], body_html="")
+                 for t in published if t.retracted and (t.kind, t.key, t.lang) in paths}
+    published = [t for t in published if (t.kind, t.key, t.lang) in paths and not t.retracted]
+    withdrawn: dict[tuple[str, str], dict[str, Translation]] = defaultdict(dict)
+    for t in retracted.values():
+        withdrawn[(t.kind, t.key)][t.lang] = t
+    for key in {(t.kind, t.key) for t in published}:
+        withdrawn.pop(key, None)
+    tags = resolve_tags(config, tag_names, published, cache.tag_memo, cache.slug, cache.sorted_tags, problems)
+    check_near_misses(tag_names, published, tags, problems)
+    grouped: dict[tuple[str, str], dict[str, Translation]] = defaultdict(dict)
+    for t in published:
+        grouped[(t.kind, t.key)][t.lang] = t
+    quiet = drafts_only | set(withdrawn) | set(scheduled) | unreadable  # related to them: left out, no error
+    all_ids = {key for _, key in (set(grouped) | quiet)}
+    _check_related(grouped, quiet, all_ids, problems)
+    _check_translated_titles(config, grouped, problems)
+
+    news = {key: tr for (kind, key), tr in grouped.items() if kind == "news"}
+    pages = {key: tr for (kind, key), tr in grouped.items() if kind == "page"}
+    fallback = config.fallback_order()
+    ranked = cache.rank_related(
+        explicit={key: tuple(k for c in fallback if c in tr for k in tr[c].related) for key, tr in news.items()},
+        tag_keys={key: frozenset(tag.key for t in tr.values() for tag in tags[(t.kind, t.key, t.lang)])
+                  for key, tr in news.items()},
+        dates={key: next(tr[c] for c in fallback if c in tr).date for key, tr in news.items()},
+    )
+
+    def anchor(t: Translation, path: str, target: Translation, fragment: str, attributes: str, inner: str) -> str:
+        """A link from `t` (at `path`) to `target`, marked when it is in another language."""
+        href = html.escape(relative(path, target.path or paths[(target.kind, target.key, target.lang)]) + fragment)
+        if target.lang == t.lang:
+            return f'<a href="{href}"{attributes}>{inner}</a>'
+        other = config.language(target.lang)
+        return (f'<a href="{href}" hreflang="{other.hreflang}"{attributes}>{inner}'
+                f' <span class="lang-label" lang="{other.hreflang}">({html.escape(other.label)})</span></a>')
+
+    def story_link(t: Translation, path: str):
+        def resolve(target: str, fragment: str, attributes: str, inner: str) -> str:
+            line = _line_of(t, target)
+            candidates = news.get(target) or pages.get(target)
+            if not candidates:
+                notices = withdrawn.get(("news", target)) or withdrawn.get(("page", target))
+                waiting_t = scheduled.get(("news", target)) or scheduled.get(("page", target))
+                if notices:
+                    notice = notices.get(t.lang) or next(notices[c] for c in fallback if c in notices)
+                    problems.append(warning(t.source, line, f"`story:{target}` links to a story that was withdrawn "
+                                            "(`retracted: true`): the link leads to its withdrawal notice",
+                                            "Remove the link when you next edit this story"))
+                    return anchor(t, path, notice, "", attributes, inner)
+                if waiting_t is not None:
+                    problems.append(warning(t.source, line, f"`story:{target}` links to a story scheduled for "
+                                            f"{waiting_t.date.isoformat()}: shown as plain text until it is "
+                                            "published", "Rebuild after that time to link it"))
+                    return inner
+                if ("news", target) in drafts_only or ("page", target) in drafts_only:
+                    problems.append(Problem(t.source, line, f"`story:{target}` links to a story that is only a draft",
+                                            "Publish it, or build with --drafts to preview"))
+                elif ("news", target) not in unreadable and ("page", target) not in unreadable:
+                    problems.append(Problem(t.source, line, f"unknown story `story:{target}`",
+                                            _unknown_story_hint(target, all_ids)))
+                return inner
+            lang = t.lang if t.lang in candidates else next(c for c in fallback if c in candidates)
+            other_t = candidates[lang]
+            if fragment[1:] and fragment[1:] not in cache.heading_ids(other_t):
+                problems.append(Problem(t.source, line, f"`story:{target}{fragment}`: {other_t.source} has no "
+                                        f"heading with the id `{fragment[1:]}`",
+                                        _fragment_hint(fragment[1:], cache.heading_ids(other_t))))
+            return anchor(t, path, other_t, fragment, attributes, inner)
+        return resolve
+
+    def target_paths(t: Translation) -> tuple | None:
+        """What the resolution of `t`'s `story:` links depends on: where each target could lead and
+        the heading ids there (None when a target is missing: that is reported every time)."""
+        found = []
+        for target in cache.story_targets(t):
+            candidates = news.get(target) or pages.get(target)
+            if not candidates:
+                return None
+            found.append((target, tuple((lang, paths.get((c.kind, c.key, lang)), cache.heading_ids(c))
+                                        for lang, c in candidates.items())))
+        return tuple(found)
+
+    def linked(t: Translation) -> Translation:
+        tid = (t.kind, t.key, t.lang)
+        body = t.body_html
+        if "story:" in body:
+            body = cache.body(t, paths[tid], target_paths(t), problems,
+                              lambda: resolve_story_links(t.body_html, story_link(t, paths[tid])))
+        return cache.linked(t, paths[tid], tags[tid], body)
+
+    def make_story(kind, key, tr) -> Story:
+        return Story(kind, key, {lang: linked(t) for lang, t in tr.items()}, media.get((kind, key), ()),
+                     ranked.get(key, ()) if kind == "news" else ())
+
+    stories = {key: make_story("news", key, tr) for key, tr in sorted(news.items())}
+    standalone = {key: make_story("page", key, tr) for key, tr in sorted(pages.items())}
+    front, archives = {}, {}
+    for code in config.codes:
+        keys = [key for key, story in stories.items() if code in story.translations]
+        keys.sort(key=lambda k: (stories[k].translations[code].date, k), reverse=True)
+        front[code] = tuple(keys)
+        months: dict[str, list[str]] = defaultdict(list)
+        for key in keys:
+            date = stories[key].translations[code].date
+            months[f"{date.year:04d}/{date.month:02d}"].append(key)
+        archives[code] = {month: tuple(months[month]) for month in sorted(months, reverse=True)}
+    return Site(config, stories, standalone, front, tag_pages(config, stories, front, cache.collation), archives,
+                retracted=retracted)
+
+
+def _unknown_story_hint(target: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(target, sorted(known), n=1, cutoff=0.6)
+    return f"Did you mean `{close[0]}`?" if close else f"No folder content/news/{target}/"
+
+
+def _fragment_hint(fragment: str, ids: tuple[str, ...]) -> str:
+    if not ids:
+        return "That story has no sub-headings to link to"
+    close = difflib.get_close_matches(fragment, ids, n=1, cutoff=0.5)
+    return f"Did you mean `#{close[0]}`?" if close else "Its headings: " + ", ".join(f"`#{i}`" for i in ids)
+
+
+#: Languages written in Cyrillic: two of them may share a short headline ("Футбол").
+_CYRILLIC = {"uk", "ru", "be", "bg", "sr", "mk", "kk"}
+
+
+def _check_translated_titles(config: SiteConfig, grouped, problems: list[Problem]) -> None:
+    """A published translation whose headline is another language's, word for word, was not
+    translated. Only a headline of one or two words may be the same in two languages that
+    share an alphabet (Ukrainian and Russian: "Футбол")."""
+    def alphabet(code: str) -> bool:
+        return config.language(code).locale.split("_")[0] in _CYRILLIC
+
+    for translations in grouped.values():
+        seen: dict[str, Translation] = {}
+        for code in config.fallback_order():
+            t = translations.get(code)
+            if t is None or t.draft:
+                continue
+            words = t.title.casefold().split()
+            first = seen.setdefault(" ".join(words), t)
+            if first is not t and (len(words) >= 3 or alphabet(first.lang) != alphabet(t.lang)):
+                problems.append(Problem(t.source, t.line_of("title"), f"the title is the same as in "
+                                        f"{first.source.rsplit('/', 1)[1]}: `{t.title}`",
+                                        "Translate it, or keep `draft: true` until the translation is ready"))
+
+
+def _line_of(t: Translation, target: str) -> int:
+    return t.lines.get(f"story:{target}", t.lines.get("body", 1))
+
+
+def _assign_paths(translations: list[Translation], problems: list[Problem]) -> dict[TranslationId, str]:
+    owner: dict[str, Translation] = {}
+    paths = {}
+    for t in translations:
+        if t.kind == "news":
+            path = story_path(t.lang, t.date, t.slug)
+        else:
+            if RESERVED_SLUGS.match(t.slug):
+                problems.append(Problem(t.source, t.line_of("slug"),
+                                        f"the slug `{t.slug}` is reserved for the site's own pages",
+                                        "Give the page another `slug:`"))
+                continue
+            path = page_path(t.lang, t.slug)
+        if path in owner:
+            problems.append(Problem(t.source, t.line_of("slug" if "slug" in t.lines else "title"),
+                                    f"two pages would be written to {path}: this file and {owner[path].source}",
+                                    "Give one of them a different `slug:`"))
+            continue
+        owner[path] = t
+        paths[(t.kind, t.key, t.lang)] = path
+    return paths
+
+
+def _check_related(grouped, quiet, known: set[str], problems: list[Problem]) -> None:
+    """`related:` ids must name stories; drafts, scheduled and withdrawn ones are left out quietly."""
+    for (_kind, key), translations in grouped.items():
+        for t in translations.values():
+            for target in t.related:
+                if target == key:
+                    problems.append(Problem(t.source, t.line_of("related"), "a story cannot be related to itself"))
+                elif ("news", target) not in grouped and ("news", target) not in quiet:
+                    problems.append(Problem(t.source, t.line_of("related"), f"unknown story `{target}` in `related`",
+                                            _unknown_story_hint(target, known)))
