@@ -5,8 +5,9 @@
 On the synthetic site of bench_build.py (N stories × 3 languages), starts
 `newsgen serve`, then edits one story's title EDITS times and measures the time
 from the file write to the rebuilt page being served with the new title
-(polling the server every 2 ms). Prints the median and worst latency and how
-many pages each rebuild re-rendered (from serve's own terminal lines).
+(polling the server every 2 ms). Prints how long serve took to be ready, the
+median and worst latency and how many pages each rebuild re-rendered (from
+serve's own terminal lines).
 """
 from __future__ import annotations
 
@@ -56,6 +57,7 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    launched = time.perf_counter()
     server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--site", str(root), "--port", str(port)],
                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -67,7 +69,9 @@ def main() -> None:
             if server.poll() is not None:
                 sys.exit("serve exited:\n" + "".join(lines))
             time.sleep(0.05)
+        ready = time.perf_counter() - launched
         print(lines[0].strip())
+        print(f"ready (serving) {ready:.2f} s after start")
         original = (root / "content/news/story-00500/en.md").read_text(encoding="utf-8")
         source = root / "content/news/story-00500/en.md"
         title = re.search(r"^title: (.*)$", original, re.M).group(1)
