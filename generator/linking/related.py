@@ -11,6 +11,7 @@ adds little to a score, and what is near in time is what a reader wants.
 """
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from datetime import datetime
 
@@ -32,6 +33,7 @@ def rank_related(
     for key, tags in tag_keys.items():
         for tag in tags:
             by_tag[tag].append(key)
+    newest_first = {k: -d.timestamp() for k, d in dates.items()}
     position: dict[str, dict[str, int]] = {}
     for tag, keys in by_tag.items():
         keys.sort(key=lambda k: (dates[k], k), reverse=True)
@@ -52,10 +54,18 @@ def rank_related(
         scores.pop(key, None)
         for k in chosen:
             scores.pop(k, None)
-        # Rounded: equal scores summed from different tags (1/2 + 1/3 + 1/6 and 1/2 + 1/2) are a tie.
-        ranked = sorted(scores, key=lambda k: (-round(scores[k], 9), -dates[k].timestamp(), k))
-        result[key] = tuple(chosen + ranked)[: max(KEPT, len(chosen))]
+        result[key] = tuple(chosen + _best(scores, newest_first))[: max(KEPT, len(chosen))]
     return result
+
+
+def _best(scores: dict[str, float], newest_first: dict[str, float]) -> list[str]:
+    """The KEPT best-scored keys, newer first on ties, then by key. Scores are rounded, so equal
+    sums of different tags (1/2 + 1/3 + 1/6 and 1/2 + 1/2) are a tie; only the scores that can
+    reach the KEPT best are rounded and sorted (a story has hundreds of candidates)."""
+    if len(scores) > KEPT:
+        threshold = heapq.nlargest(KEPT, scores.values())[-1] - 1e-6
+        scores = {k: s for k, s in scores.items() if s >= threshold}
+    return [k for _, _, k in heapq.nsmallest(KEPT, [(-round(s, 9), newest_first[k], k) for k, s in scores.items()])]
 
 
 def related_in_language(ranked: tuple[str, ...], has_language) -> tuple[str, ...]:
