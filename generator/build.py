@@ -31,7 +31,7 @@ from .incremental.stamp import environment_digest, marker_text, scan_sources, so
 from .desk.status import remember as remember_status
 from .incremental.state import InputsDigests, OutputState, PageRecord, digest, spec_key
 from .stages.write import (Changes, Placer, discard, files_of, media_files, output_lock, publish, remove_leftovers,
-                    start_staging, static_files)
+                    spare_folder, start_staging, static_files)
 from .linking.urllock import LockEntry, plan_redirects, read_lock, updated_lock, write_lock
 from .outputs.xmlout import sitemap_files
 
@@ -65,6 +65,8 @@ class BuildResult:
     seconds: float
     images_encoded: int = 0  # lead-image variants made (not found in the cache)
     search_reused: bool = False  # no page changed, so the previous search index was kept
+    search_indexed: tuple[str, ...] = ()  # the parts of the search index this build made again
+    search_parts: int = 0  # the parts the search index has (0: no search, or nothing was built)
     warnings: tuple[Problem, ...] = ()
     rendered: int = 0  # pages rendered (the others' inputs were as before)
     changes: Changes | None = None  # files written, kept and removed, compared with the previous output
@@ -150,9 +152,10 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
         site, catalogs = gathered.site, gathered.catalogs
         remove_leftovers(output)
         lock = updated_lock(site, gathered.lock) if not options.drafts else None  # a preview writes none
-        staging = start_staging(output)
+        spare = spare_folder(cache_dir, output)
+        staging, prefilled = start_staging(output, spare, *(previous.spare or ("", ())))
         try:
-            placer = Placer(staging, output)
+            placer = Placer(staging, output, previous.published if prefilled else None)
             state, rendered = _render_and_write(site, catalogs, placer, previous, environment, options.job_count)
             pause_point("writing")
             for path, source in {**static_files(site), **media_files(site, published_files(site, cache_dir))}.items():
@@ -165,8 +168,10 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
             state.marker = marker_text(source_stamp(config, scanned, environment, options.now, publish_all, lock))
             changes = placer.changes(previous.published if previous.marker else files_of(output))
             state.published = set(placer.placed)
+            placer.remove_unplaced()
             pause_point("publishing")
-            publish(staging, output, state.marker)
+            if publish(staging, output, state.marker, spare if previous.marker else None):
+                state.spare = (previous.marker, changes.written + changes.removed)
         except BaseException:
             discard(staging)
             raise
@@ -174,7 +179,9 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
         if lock is not None:
             write_lock(config, lock)
     return BuildResult(len(state.pages) + len(state.files), time.perf_counter() - started, gathered.images_encoded,
-                       search_reused=bool(search and search.reused), warnings=gathered.warnings,
+                       search_reused=bool(search and search.reused),
+                       search_indexed=tuple(search.indexed) if search else (),
+                       search_parts=search.parts if search else 0, warnings=gathered.warnings,
                        rendered=rendered, changes=changes)
 
 
@@ -230,7 +237,7 @@ def _render_chunk(shared, specs) -> _Chunk:
         page, entry = result
         content = digest(page.content)
         placer.page(page, unchanged=(before.path, before.content) == (page.path, content) if before else None)
-        records.append((key, PageRecord(inputs, page.path, content, entry)))
+        records.append((key, PageRecord(inputs, page.path, content, entry, inputs_digest.indexed(spec))))
         if rendered == 1:
             pause_point("rendering")
     placed = {path: new for path, new in placer.placed.items() if placed_before.get(path) != new}

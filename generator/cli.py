@@ -177,9 +177,11 @@ def _command(args) -> int:
             args.changes.write_text("".join(f"{url}\n" for url in sorted(set(urls))), encoding="utf-8")
         if not args.quiet:
             made = f", {result.images_encoded} image variants made" if result.images_encoded else ""
+            searched = (f"; search: {len(result.search_indexed)} of {result.search_parts} parts indexed"
+                        if result.search_parts else "")
             print(f"built {result.pages} pages in {result.seconds:.2f} s into {options.output_dir}{made}: "
                   f"{len(changes.written)} files written, {changes.unchanged} unchanged, {len(changes.removed)} "
-                  f"removed ({result.rendered} pages rendered)")
+                  f"removed ({result.rendered} pages rendered{searched})")
     elif args.command == "serve":
         try:
             return serve(BuildOptions(args.site, drafts=args.drafts, preview=True), args.host, args.port, args.open)

@@ -119,3 +119,42 @@ def test_a_large_site_splits_its_sitemap_and_the_index_lists_every_part(tmp_path
     assert len(locs) == len(pages)  # every indexable page, once
     index = [loc.text for loc in valid(schema, built.output / "sitemap-index.xml").findall("s:sitemap/s:loc", NS)]
     assert index[:len(parts)] == [f"https://example.org/news/{name}" for name in parts]
+
+
+def _sitemap_through_elementtree(entries) -> bytes:
+    """What the sitemap was when ElementTree wrote it: the text writer must write these bytes."""
+    import xml.etree.ElementTree as ET
+
+    from generator.outputs.xmlout import SITEMAP, XHTML
+    ET.register_namespace("", SITEMAP)
+    ET.register_namespace("xhtml", XHTML)
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    for entry in entries:
+        url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
+        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = entry.loc
+        if entry.lastmod:
+            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = entry.lastmod.isoformat()
+        for alt in entry.alternates:
+            ET.SubElement(url, f"{{{XHTML}}}link", {"rel": "alternate", "hreflang": alt.hreflang, "href": alt.href})
+    ET.indent(urlset)
+    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+@pytest.mark.parametrize("shape", ["empty", "plain", "no-alternates", "awkward"])
+def test_the_sitemap_text_is_what_an_xml_serializer_writes(shape):
+    from generator.outputs.xmlout import SitemapEntry, sitemap
+    from generator.theme.context import Alternate
+    when = datetime.fromisoformat("2023-11-25T12:00:00+02:00")
+    entries = {
+        "empty": [],
+        "plain": [SitemapEntry("https://example.org/news/en/2023/11/a/", (
+            Alternate("uk", "https://example.org/news/ua/2023/11/a/"),
+            Alternate("en", "https://example.org/news/en/2023/11/a/")), when),
+            SitemapEntry("https://example.org/news/en/", (), None)],
+        "no-alternates": [SitemapEntry("https://example.org/news/en/about/", (), when)],
+        "awkward": [SitemapEntry("https://example.org/n/?a=1&b=<2>\"'", (
+            Alternate('x"&<>\t\n\r', "https://example.org/n/?q=1&r=\"2\""),), when)],
+    }[shape]
+    written = sitemap(entries)
+    assert written == _sitemap_through_elementtree(entries)
+    etree.fromstring(written)  # well-formed

@@ -149,9 +149,9 @@ def test_every_language_has_a_search_page_and_no_index_when_search_is_off(tmp_pa
 def test_each_part_of_the_index_is_made_again_only_when_its_pages_changed(tmp_path, build):
     root = make_site(tmp_path / "site", f"""
 -- content/news/a/en.md --
-{story("Story about giraffes", date="2023-11-20")}
+{story("Story about giraffes", date="2023-11-20", tags="[animals]")}
 -- content/news/b/en.md --
-{story("Story about lions", date="2023-10-20")}
+{story("Story about lions", date="2023-10-20", tags="[animals]")}
 -- content/news/b/ua.md --
 {story("Історія про левів", slug="b", date="2023-10-20")}
 """)
@@ -160,13 +160,18 @@ def test_each_part_of_the_index_is_made_again_only_when_its_pages_changed(tmp_pa
     assert parts == {"en": ["en-2023-11", "en-2023-10"], "uk": ["ua-2023-10"]}
     entries = {part: root / f"output/pagefind/{part}/pagefind-entry.json" for part in ("en-2023-11", "en-2023-10", "ua-2023-10")}
     first = {part: entry.stat().st_ino for part, entry in entries.items()}
-    assert build(root).status == 0
+    unchanged = build(root)
+    assert unchanged.status == 0
     assert {part: entry.stat().st_ino for part, entry in entries.items()} == first  # nothing indexed again
-    (root / "content/news/a/en.md").write_text(story("Story about zebras", date="2023-11-20"), encoding="utf-8")
+    (root / "content/news/a/en.md").write_text(story("Story about zebras", date="2023-11-20", tags="[animals]"),
+                                               encoding="utf-8")
     again = build(root)
     assert again.status == 0
+    assert "search: 1 of 3 parts indexed" in again.out
     now = {part: entry.stat().st_ino for part, entry in entries.items()}
     assert now["en-2023-11"] != first["en-2023-11"]  # the edited story's part, and only it, was indexed again
+    # b's page changed too (its related card shows the new headline), but not what search reads of it
+    assert "Story about zebras" in again.text("en/2023/10/story-about-lions/index.html")
     assert now["en-2023-10"] == first["en-2023-10"] and now["ua-2023-10"] == first["ua-2023-10"]
     fragments = (root / "output/pagefind/en-2023-11/fragment").iterdir()
     text = b"".join(gzip.decompress(p.read_bytes()) for p in fragments)

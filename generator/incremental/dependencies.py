@@ -61,6 +61,17 @@ def page_inputs(site: Site, spec: PageSpec, navigation: dict[str, tuple] | None 
     return own, masthead(spec.lang)
 
 
+def indexed_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], object] = lambda t: t) -> object:
+    """What the search index reads of a story or standalone page: its `data-pagefind-body`
+    article (the translation, its tags' names and links, its images), not the masthead, the
+    switcher or the related cards, so a change to those does not make its search part again."""
+    story = (site.stories if spec.kind == "story" else site.pages)[spec.key]
+    t = story.translations[spec.lang]
+    tags = site.tags[spec.lang]
+    return (whole(t), tuple((tags[ref.key].name, tags[ref.key].path) for ref in t.tags if ref.key in tags),
+            tuple(site.images.get(f"{story.folder}/{name}") for name in ((t.image,) if t.image else ()) + t.body_images))
+
+
 def _own_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], object]) -> object:
     config, code = site.config, spec.lang
     if spec.kind in ("robots", "chooser", "404", "search"):

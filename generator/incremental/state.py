@@ -17,13 +17,13 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dependencies import page_inputs
+from .dependencies import indexed_inputs, page_inputs
 from ..model import Site, Translation
 from ..stages.render import PageSpec
 from ..stages.write import MARKER, output_key
 from ..outputs.xmlout import SitemapEntry
 
-_VERSION = 2
+_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class PageRecord:
     path: str  # the file it was written to, relative to the output
     content: str  # digest of its bytes
     entry: SitemapEntry | None  # its sitemap entry
+    indexed: str = ""  # stories and pages: digest of what the search index reads of the page
 
 
 @dataclass
@@ -40,6 +41,9 @@ class OutputState:
     pages: dict[str, PageRecord] = field(default_factory=dict)  # spec_key → record
     files: dict[str, str] = field(default_factory=dict)  # other made files (sitemaps): path → content digest
     published: set[str] = field(default_factory=set)  # every file of the output
+    #: the output this one replaced, kept as the next build's staging folder: its marker, and the
+    #: files that differ between it and this output (written or removed by this output's build)
+    spare: tuple[str, tuple[str, ...]] | None = None
 
     @staticmethod
     def file(cache_dir: Path, output: Path) -> Path:
@@ -83,6 +87,13 @@ class InputsDigests:
 
     def __call__(self, spec: PageSpec) -> str:
         inputs = page_inputs(self.site, spec, self._navigation, self._translation_digest)
+        return digest(pickle.dumps((self.environment, inputs), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def indexed(self, spec: PageSpec) -> str:
+        """The digest of what the search index reads of a story or standalone page ("" for others)."""
+        if spec.kind not in ("story", "page"):
+            return ""
+        inputs = indexed_inputs(self.site, spec, self._translation_digest)
         return digest(pickle.dumps((self.environment, inputs), protocol=pickle.HIGHEST_PROTOCOL))
 
     def _translation_digest(self, t: Translation) -> str:

@@ -8,8 +8,11 @@ indexes, so the index is split in parts: one per language and month of the
 stories of the last two years (`pagefind/ua-2023-11/`), one per language and
 year before that (`pagefind/ua-2021/`), and one per language for the
 standalone pages (`pagefind/ua-pages/`). A build indexes again only the parts
-whose pages changed (each part is stamped with a digest of its pages), the
-others keep their files; `pagefind/parts.json` lists each language's parts,
+where what it reads of a page changed; the others keep their files. Each part
+is stamped with a digest of what its pages' `data-pagefind-body` articles show
+(`dependencies.indexed_inputs`: the translation, its tags and images), so a
+new related card beside a story does not count (a theme must keep such things
+outside the article). `pagefind/parts.json` lists each language's parts,
 newest first, and the search page merges them in the reader's browser
 (Pagefind's `mergeIndex`). Parts are indexed in separate Pagefind processes,
 `--jobs` at a time, from folders of their own pages only, so Pagefind's memory
@@ -46,7 +49,7 @@ _PAGE = re.compile(r"^([^/]+)/[^/]+/index\.html$")
 
 
 def parts_of(records: dict[str, PageRecord]) -> dict[str, dict[str, str]]:
-    """Part name → {page path: content digest}, for the story and standalone pages."""
+    """Part name → {page path: digest of what the index reads of it}, for the story and standalone pages."""
     stories: dict[tuple[str, str], dict[str, str]] = {}
     pages: dict[str, dict[str, str]] = {}
     for key, record in records.items():
@@ -54,11 +57,11 @@ def parts_of(records: dict[str, PageRecord]) -> dict[str, dict[str, str]]:
         if kind == "story":
             match = _STORY.match(record.path)
             if match:
-                stories.setdefault((match[1], f"{match[2]}-{match[3]}"), {})[record.path] = record.content
+                stories.setdefault((match[1], f"{match[2]}-{match[3]}"), {})[record.path] = record.indexed
         elif kind == "page":
             match = _PAGE.match(record.path)
             if match:
-                pages.setdefault(f"{match[1]}-pages", {})[record.path] = record.content
+                pages.setdefault(f"{match[1]}-pages", {})[record.path] = record.indexed
     parts: dict[str, dict[str, str]] = dict(pages)
     for lang in {lang for lang, _ in stories}:
         months = sorted((month for code, month in stories if code == lang), reverse=True)
@@ -75,9 +78,11 @@ class SearchIndex:
         self.placer, self.records, self.hreflang, self.jobs = placer, records, hreflang, jobs
         self.reused = False  # every part was kept
         self.indexed: list[str] = []  # the parts made again by this build
+        self.parts = 0  # the parts the index has
 
     def make(self) -> list[Problem]:
         parts = parts_of(self.records)
+        self.parts = len(parts)
         version = _version()
         todo = []
         for name, pages in sorted(parts.items()):
@@ -113,6 +118,9 @@ class SearchIndex:
 
     def _keep(self, name: str, previous: Path) -> bool:
         """The previous output's part, every file as it was."""
+        kept = self.placer.kept_under(f"{INDEX_DIR}/{name}")
+        if kept is not None:
+            return bool(kept)
         for folder, _, files in os.walk(previous):
             rel = Path(folder).relative_to(self.placer.output).as_posix()
             for file in files:
@@ -127,6 +135,7 @@ class SearchIndex:
         staging = self.placer.staging
         source = staging / f".pagefind-{name}"
         target = staging / INDEX_DIR / name
+        shutil.rmtree(target, ignore_errors=True)  # a prefilled staging folder holds the previous part's files
         try:
             for path in pages:
                 (source / path).parent.mkdir(parents=True, exist_ok=True)

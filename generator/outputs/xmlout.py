@@ -78,17 +78,40 @@ def atom_feed(site: Site, code: str, keys: tuple[str, ...]) -> bytes:
 
 
 def sitemap(entries: list[SitemapEntry]) -> bytes:
-    ET.register_namespace("", SITEMAP)
-    ET.register_namespace("xhtml", XHTML)
-    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    """A sitemap of `entries`. Written as text, not through ElementTree: it lists every page of the
+    site, and building the tree for 50,000 URLs cost more than rendering the pages that changed.
+    The bytes are the ones ElementTree writes (indented); a test holds them equal."""
+    if not entries:
+        return f"<?xml version='1.0' encoding='utf-8'?>\n<urlset xmlns=\"{SITEMAP}\" />\n".encode()
+    has_alternates = any(entry.alternates for entry in entries)
+    lines = ["<?xml version='1.0' encoding='utf-8'?>",
+             f'<urlset xmlns="{SITEMAP}"' + (f' xmlns:xhtml="{XHTML}">' if has_alternates else ">")]
     for entry in entries:
-        url = _sub(urlset, f"{{{SITEMAP}}}url")
-        _sub(url, f"{{{SITEMAP}}}loc", entry.loc)
+        lines.append(f"  <url>\n    <loc>{_text(entry.loc)}</loc>")
         if entry.lastmod:
-            _sub(url, f"{{{SITEMAP}}}lastmod", entry.lastmod.isoformat())
+            lines.append(f"    <lastmod>{_text(entry.lastmod.isoformat())}</lastmod>")
         for alt in entry.alternates:
-            _sub(url, f"{{{XHTML}}}link", rel="alternate", hreflang=alt.hreflang, href=alt.href)
-    return _xml(urlset)
+            lines.append(f'    <xhtml:link rel="alternate" hreflang="{_attribute(alt.hreflang)}" '
+                         f'href="{_attribute(alt.href)}" />')
+        lines.append("  </url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode()
+
+
+def _text(text: str) -> str:
+    """Character data escaped as ElementTree escapes it."""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                                    "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"})
+
+
+def _attribute(text: str) -> str:
+    """An attribute value escaped as ElementTree escapes it."""
+    return text.translate(_ATTRIBUTE_ESCAPES)
 
 
 def news_sitemap_path(code: str) -> str:

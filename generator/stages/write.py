@@ -5,7 +5,13 @@ pages it rendered whose bytes changed are written, every other file is a hard
 link to the same file in the previous output (or to its source: media, static
 files, photos' copies in the cache). Unchanged files therefore keep their
 inode and time, so `rsync`, `aws s3 sync` and CDN uploads move only what
-changed. When everything is in place the staging folder takes the output's
+changed. The output a build replaces is kept in the site's cache as the next
+build's staging folder (the "spare"): that build brings it up to date with
+the output by re-linking only the files the last build changed, instead of
+linking every file of the archive again, so its cost follows the changes.
+Nothing is ever written into a file of the staging folder: a file there may
+be the output's own (a hard link), so it is unlinked and made anew.
+When everything is in place the staging folder takes the output's
 place in one atomic step (Linux's renameat2 exchange; elsewhere two renames),
 so a failed or interrupted build leaves the previous output exactly as it
 was, and files of deleted pages disappear. newsgen marks its outputs with a
@@ -27,7 +33,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..errors import BuildFailed, Problem
 from ..model import Page, Site
@@ -62,7 +68,18 @@ def output_key(output: Path) -> str:
     return hashlib.sha256(str(output).encode()).hexdigest()[:16]
 
 
-def start_staging(output: Path) -> Path:
+def spare_folder(cache_dir: Path, output: Path) -> Path:
+    """Where the output a build replaced is kept for the next build (see the module's docstring)."""
+    return cache_dir / f"spare-{output_key(output)}"
+
+
+def start_staging(output: Path, spare: Path | None = None, spare_marker: str = "",
+                  differing: Iterable[str] = ()) -> tuple[Path, bool]:
+    """A staging folder beside the output: (its path, whether it already holds the output's files).
+
+    `spare` is the output the last build replaced, kept in the cache; when its marker is
+    `spare_marker` it becomes the staging folder, brought up to date with the output by making
+    each path of `differing` (what the last build wrote or removed) the output's file again."""
     if output.exists():
         if not output.is_dir():
             raise BuildFailed([Problem(str(output), 0, "the output path is a file, not a folder")])
@@ -71,18 +88,68 @@ def start_staging(output: Path) -> Path:
                                        f"newsgen did not create it (no {MARKER} file in it)",
                                        "Choose an empty or new folder with --output")])
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"
+    if spare is not None and spare_marker and (output / MARKER).exists() and _marker_of(spare) == spare_marker:
+        try:
+            os.rename(spare, staging)
+            _bring_up_to_date(staging, output, differing)
+            return staging, True
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)  # an ordinary staging folder then
+    if spare is not None and spare.exists():
+        _remove_in_background(spare, output)
     staging.mkdir(parents=True)
-    return staging
+    return staging, False
+
+
+def _marker_of(folder: Path) -> str | None:
+    try:
+        return (folder / MARKER).read_text()
+    except OSError:
+        return None
+
+
+def _bring_up_to_date(staging: Path, output: Path, differing: Iterable[str]) -> None:
+    """Make each of `differing` in `staging` what it is in `output`: a hard link to its file, or nothing."""
+    (staging / MARKER).unlink()
+    for path in differing:
+        target = staging / path
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            pass
+        try:
+            os.link(output / path, target)
+        except FileNotFoundError:
+            if (output / path).exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(output / path, target)
+            else:
+                _remove_empty_folders(staging, target.parent)
+
+
+def _remove_empty_folders(root: Path, folder: Path) -> None:
+    """`folder` and the folders above it, up to `root`, while they are empty."""
+    while folder != root:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 class Placer:
     """Puts files into a staging folder, creating each folder once, and notes which are the
-    previous output's own files (kept) and which are new (written)."""
+    previous output's own files (kept) and which are new (written).
 
-    def __init__(self, staging: Path, output: Path):
-        self.staging, self.output = staging, output
+    `prefilled`: the files the staging folder already holds, each a hard link to the previous
+    output's (a spare brought up to date): keeping one costs nothing, writing one first unlinks
+    it, and `remove_unplaced` takes away those this build did not place."""
+
+    def __init__(self, staging: Path, output: Path, prefilled: set[str] | None = None):
+        self.staging, self.output, self.prefilled = staging, output, prefilled
         self._made: set[str] = set()
         self.placed: dict[str, bool] = {}  # output path → written (else kept as it was)
+        self._by_folder: dict[int, dict[str, list[str]]] = {}  # depth → folder → files (kept_under)
 
     def _target(self, path: str) -> Path:
         folder = path.rpartition("/")[0]
@@ -103,17 +170,52 @@ class Placer:
                 unchanged = False
         if unchanged and self.keep(page.path, target):
             return
+        self._clear(page.path, target)
         target.write_bytes(page.content)
         self.placed[page.path] = True
 
     def keep(self, path: str, target: Path | None = None) -> bool:
         """The previous output's file at `path`, as it is (same inode and time); False if it has none."""
+        if self.prefilled is not None:
+            if path not in self.prefilled:
+                return False
+            self.placed[path] = False
+            return True
         try:
             os.link(self.output / path, target or self._target(path))
         except FileNotFoundError:
             return False
         self.placed[path] = False
         return True
+
+    def kept_under(self, folder: str) -> list[str] | None:
+        """When the staging folder is prefilled: the previous output's files under `folder`, all kept."""
+        if self.prefilled is None:
+            return None
+        depth = folder.strip("/").count("/") + 1
+        if depth not in self._by_folder:  # grouped once: a search index has a part per language and month
+            groups: dict[str, list[str]] = {}
+            for path in self.prefilled:
+                parts = path.split("/", depth)
+                if len(parts) > depth:
+                    groups.setdefault("/".join(parts[:depth]), []).append(path)
+            self._by_folder[depth] = groups
+        kept = self._by_folder[depth].get(folder.strip("/"), [])
+        for path in kept:
+            self.placed[path] = False
+        return kept
+
+    def _clear(self, path: str, target: Path) -> None:
+        """In a prefilled staging folder, the file at `path` may be the output's own: unlink it."""
+        if self.prefilled is not None and path in self.prefilled:
+            target.unlink(missing_ok=True)
+
+    def remove_unplaced(self) -> None:
+        """In a prefilled staging folder: remove the previous output's files this build did not place."""
+        for path in sorted((self.prefilled or set()) - self.placed.keys()):
+            target = self.staging / path
+            target.unlink(missing_ok=True)
+            _remove_empty_folders(self.staging, target.parent)
 
     def made(self, path: str, kept: bool) -> None:
         """Note a file something else put into the staging folder (the search index)."""
@@ -123,6 +225,11 @@ class Placer:
         """A file from the site (static, media) or the cache (photos): a hard link to it, or, on
         another file system, the previous output's copy when it is still the same, else a copy."""
         target = self._target(path)
+        if self.prefilled is not None and path in self.prefilled:
+            if _same_file(target, source):
+                self.placed[path] = not _same_file(self.output / path, source)
+                return
+            target.unlink(missing_ok=True)
         try:
             os.link(source, target)
             self.placed[path] = not _same_file(self.output / path, source)
@@ -202,11 +309,13 @@ def _files(folder: Path):
                     yield rel, entry.stat(follow_symlinks=False)
 
 
-def publish(staging: Path, output: Path, marker: str) -> None:
-    """Put the staging folder in the output's place in one step; the old output is deleted
-    in the background (nobody waits for thousands of files to go; the next build removes
-    what a background removal left unfinished)."""
+def publish(staging: Path, output: Path, marker: str, spare: Path | None = None) -> bool:
+    """Put the staging folder in the output's place in one step. The old output becomes
+    `spare` (the next build's staging folder; True is returned), or, without one, it is
+    deleted in the background (nobody waits for thousands of files to go; the next build
+    removes what a background removal left unfinished)."""
     marker_file = staging / MARKER
+    marker_file.unlink(missing_ok=True)
     try:
         unchanged = (output / MARKER).read_text() == marker
     except OSError:
@@ -222,10 +331,31 @@ def publish(staging: Path, output: Path, marker: str) -> None:
         if output.exists():
             os.rename(output, old)
         os.rename(staging, output)
-    if old.exists():
-        subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)", str(old)],
-                         start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
+    if not old.exists():
+        return False
+    if spare is not None:
+        if spare.exists():
+            _remove_in_background(spare, output)
+        try:
+            os.rename(old, spare)
+            return True
+        except OSError:
+            pass  # (another file system)
+    _remove_in_background(old, output)
+    return False
+
+
+def _remove_in_background(folder: Path, output: Path) -> None:
+    """Delete `folder` without waiting: renamed to an old-output name first (the next build
+    deletes what was left unfinished), then removed by a process of its own."""
+    old = output.parent / f".{output.name}.old-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        os.rename(folder, old)
+    except OSError:
+        old = folder
+    subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)", str(old)],
+                     start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL)
 
 
 _RENAME_EXCHANGE = 2
