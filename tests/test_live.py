@@ -45,7 +45,7 @@ def full_build(root: Path, tmp: Path) -> dict[str, bytes]:
 
 
 def live_pages(live: LiveSite) -> dict[str, bytes]:
-    pages = {path: live.page(path) for path in live.pages}
+    pages = {path: live.page(path) for path in live.paths}
     for name in ("sitemap.xml", "sitemap-index.xml"):
         pages[name] = live.page(name)
     return pages
@@ -115,7 +115,8 @@ def test_only_affected_pages_are_rendered_and_reported(tmp_path):
 """ for i in range(40))
     root = make_site(tmp_path / "site", many)
     live = LiveSite(BuildOptions(root, jobs=1))
-    total = live.full().rendered
+    assert live.full().rendered == 0  # pages are rendered when asked for
+    total = len(live_pages(live))  # every page shown once
     edit(root / "content/news/s07/ua.md", "Body text.", "Body text.\n\nA paragraph added at the end.")
     result = live.update({"content/news/s07/ua.md"})
     assert result.ok and 0 < result.rendered < total / 10, (result.rendered, total)
@@ -136,17 +137,17 @@ def test_problems_keep_the_last_good_build_until_fixed(tmp_path):
     root = make_site(tmp_path / "site", SITE)
     live = LiveSite(BuildOptions(root, jobs=1))
     live.full()
-    before = dict(live.pages)
+    before = live_pages(live)
     path = root / "content/news/a/en.md"
     good = path.read_text()
     path.write_text("---\ntitle: Broken\ntags: [broken\n---\n")
     failed = live.update({"content/news/a/en.md"})
     assert not failed.ok
     assert [str(p) for p in failed.problems][0].startswith("content/news/a/en.md:3: a list opened with `[` is not closed")
-    assert live.pages == before and live.problems
+    assert live_pages(live) == before and live.problems
     path.write_text(good)
     fixed = live.update({"content/news/a/en.md"})
-    assert fixed.ok and not live.problems and live.pages == before
+    assert fixed.ok and not live.problems and live_pages(live) == before
 
 
 def test_a_stylesheet_change_renders_nothing(tmp_path):
@@ -168,16 +169,16 @@ def test_an_unknown_story_link_stays_a_problem_on_every_rebuild(tmp_path):
     assert not again.ok and "unknown story `story:no-such`" in str(again.problems[0])
 
 
-def test_pages_looked_at_after_an_edit_are_all_the_pages_that_changed(tmp_path):
-    """The quick path (only pages that read an edited translation) gives the inputs a full pass gives."""
+def test_pages_shown_before_an_edit_are_what_a_fresh_start_renders_after_it(tmp_path):
+    """Pages already shown are kept while their inputs are the same: after each kind of edit,
+    every page equals the one a newly started serve renders."""
     import re
 
     from conftest import generated_site
-    from generator.incremental.dependencies import page_inputs
-    from generator.stages.render import plan_pages
     root = generated_site(tmp_path / "generated", 150)
     live = LiveSite(BuildOptions(root, jobs=1))
     assert live.full().ok
+    live_pages(live)  # every page shown (and cached) once
     stories = sorted((root / "content/news").iterdir())
 
     def title(path, text):
@@ -189,11 +190,24 @@ def test_pages_looked_at_after_an_edit_are_all_the_pages_that_changed(tmp_path):
         (stories[-1] / "ua.md", lambda p: title(p, "Найновіша новина")),  # on the front page and in the feed
         (stories[40] / "ru.md", lambda p: p.read_text(encoding="utf-8").replace("\n---\n", "\nsummary: Кратко.\n---\n", 1)),
         (stories[70] / "en.md", lambda p: re.sub(r"^tags: .*$", "tags: [brand-new]", p.read_text(encoding="utf-8"),
-                                                 count=1, flags=re.M)),  # the shape changes: a full pass
+                                                 count=1, flags=re.M)),  # the shape changes
     ]
     for path, change in edits:
         path.write_text(change(path), encoding="utf-8")
         result = live.update({path.relative_to(root).as_posix()})
         assert result.ok, result.problems
-        site = live._site
-        assert live._inputs == {spec: page_inputs(site, spec) for spec in plan_pages(site)}, path
+        fresh = LiveSite(BuildOptions(root, jobs=1))
+        assert fresh.full().ok
+        shown, expected = live_pages(live), live_pages(fresh)
+        assert sorted(shown) == sorted(expected), path
+        assert [p for p in expected if shown[p] != expected[p]] == [], path
+
+
+def test_a_page_never_shown_is_rendered_from_the_version_served_when_asked_for(tmp_path):
+    root = make_site(tmp_path / "site", SITE)
+    live = LiveSite(BuildOptions(root, jobs=1))
+    assert live.full().ok
+    edit(root / "content/news/a/en.md", "title: First", "title: First, updated")
+    result = live.update({"content/news/a/en.md"})
+    assert result.ok and result.rendered == 0  # nobody had looked at a page yet
+    assert "First, updated" in live.page("en/index.html").decode()

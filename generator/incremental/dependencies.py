@@ -1,5 +1,5 @@
-"""What each page is made from, so `newsgen serve` re-renders only pages whose
-inputs changed.
+"""What each page is made from, so a build and `newsgen serve` render again only
+the pages whose inputs changed.
 
 `page_inputs(site, spec)` returns a value that is equal between two versions
 of the site exactly when the page would render the same (given the same
@@ -119,65 +119,3 @@ def _own_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], objec
     shown = keys[(spec.number - 1) * config.per_page: spec.number * config.per_page]
     return (page_count(len(keys), config), len(keys), versions,
             tuple(teaser_inputs(site, site.stories[k].translations[code]) for k in shown))
-
-
-def site_shape(site: Site) -> tuple:
-    """Everything about the site but its translations' contents: which stories are listed
-    where, in which order, with which tags, related stories, URLs of old paths and images.
-    While it stays equal, a page can only change if a translation it reads changed."""
-    return (site.front, site.archives, site.tags, site.images, site.redirects,
-            {key: (s.related, tuple(s.translations), s.media) for key, s in site.stories.items()},
-            {key: (tuple(s.translations), s.media) for key, s in site.pages.items()},
-            tuple(map(id, site.retracted.values())),
-            # every masthead shows the standalone pages' titles: a new one is a new shape
-            tuple((key, code, t.title, t.path) for key, s in site.pages.items() for code, t in s.translations.items()))
-
-
-class Readers:
-    """Which pages read each translation (kind, story key, language): what an edit of
-    its text can change. Made once per site shape; mirrors `page_inputs`."""
-
-    def __init__(self, site: Site):
-        self.shape = site_shape(site)
-        per_page = site.config.per_page
-        readers: dict[tuple[str, str, str], set[PageSpec]] = {}
-
-        def add(kind: str, key: str, lang: str, spec: PageSpec) -> None:
-            readers.setdefault((kind, key, lang), set()).add(spec)
-
-        for kind, spec_kind, stories in (("news", "story", site.stories), ("page", "page", site.pages)):
-            for key, story in stories.items():
-                for code in story.translations:
-                    spec = PageSpec(spec_kind, code, key)
-                    for other in story.translations:  # the switcher and hreflang of each translation
-                        add(kind, key, other, spec)
-                    if kind == "news":
-                        for k in related_in_language(story.related, lambda k: code in site.stories[k].translations):
-                            add("news", k, code, spec)
-        for code in site.config.codes:
-            for i, key in enumerate(site.front[code]):
-                add("news", key, code, PageSpec("front", code, number=i // per_page + 1))
-                if i < FEED_SIZE:
-                    add("news", key, code, PageSpec("feed", code))
-            for tag in site.tags[code].values():
-                for i, key in enumerate(tag.stories):
-                    add("news", key, code, PageSpec("tag", code, tag.key, i // per_page + 1))
-            for month, keys in site.archives[code].items():
-                for i, key in enumerate(keys):
-                    add("news", key, code, PageSpec("archive", code, month, i // per_page + 1))
-        for old, tid in site.redirects.items():
-            section, key, lang = tid.split("/")
-            add("news" if section == "news" else "page", key, lang, PageSpec("redirect", lang, old))
-        self.readers = readers
-
-    def affected(self, old: Site, new: Site) -> set[PageSpec]:
-        """Pages that may read a translation that is a different object in `new` than in `old`."""
-        pages: set[PageSpec] = set()
-        for kind, before, after in (("news", old.stories, new.stories), ("page", old.pages, new.pages)):
-            for key, story in after.items():
-                was = before[key].translations
-                for lang, t in story.translations.items():
-                    if was[lang] is not t:
-                        pages |= self.readers.get((kind, key, lang), set())
-        pages.update(PageSpec("news-sitemap", code) for code in new.config.codes)  # the clock moves
-        return pages

@@ -1,40 +1,40 @@
 """The site kept in memory for `newsgen serve`, rebuilt incrementally.
 
-A full build happens once; after that, an edit re-reads only the story
-folders it touched, re-parses only files whose text changed, links the whole
-site again (cheap, and the only way to be sure of URLs, tags and related
-stories), and re-renders only the pages whose inputs changed
-(`dependencies.page_inputs`). Settings, templates and catalogs re-render
-everything. The rendered pages live in a dict that is replaced, never
-changed in place, so a request always sees one complete build.
+The site is read, parsed and linked once at start, and a page is rendered
+when it is first asked for, so serve is ready as soon as the site is linked,
+whatever the size of the archive. After an edit, serve re-reads only the
+story folders it touched, re-parses only files whose text changed, links the
+whole site again (the only way to be sure of URLs, tags and related stories),
+and renders again, at once, only the pages already shown whose inputs changed
+(`dependencies.page_inputs`); pages never asked for are rendered from the new
+version when they are. Settings, templates and catalogs forget every page.
+Each version of the site is a `_Version` that is replaced, never changed but
+for its rendered pages, so a request always sees one complete, linked build.
 """
 from __future__ import annotations
 
 import gc
+import html
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..build import BuildOptions, link_and_check, unparsed
 from ..config import CONFIG_NAME, SiteConfig, load_config
-from ..incremental.dependencies import Readers, page_inputs, site_shape
+from ..incremental.dependencies import page_inputs
 from ..errors import BuildFailed, Problem, errors_in
 from ..language.i18n import load_catalogs
 from ..stages.link import LinkCache
 from ..stages.load import TAGS_FILE, load_story, load_tags, story_folders
-from ..model import Kind, MediaFile, Site, SourceFile, Translation
+from ..model import Kind, MediaFile, Page, Site, SourceFile, Translation
 from ..incremental.cache import CACHE_DIR, ParseCache
 from ..outputs.images import published_files
 from ..content.markup import BodyConverter
-from ..parallel import map_chunks
 from ..stages.parse import parse_files, parse_sources
-from ..stages.render import PageSpec, Renderer, plan_pages, render_specs
+from ..stages.render import PageSpec, Renderer, plan_pages, spec_output
 from ..linking.urllock import LOCK_FILE, read_lock
-from ..outputs.xmlout import sitemap_files
-
-#: Below this many pages to render, one process is quicker than starting workers.
-PARALLEL_RENDER = 400
-
+from ..outputs.xmlout import SitemapEntry, sitemap_files
 
 @dataclass(frozen=True)
 class Rebuild:
@@ -51,6 +51,16 @@ class Rebuild:
 
 
 @dataclass
+class _Version:
+    """One linked version of the site and the pages rendered from it so far."""
+
+    site: Site
+    paths: dict[str, PageSpec]  # output path → the page published there
+    rendered: dict[PageSpec, tuple[object, Page, SitemapEntry | None]]  # → (its inputs, the page, its sitemap entry)
+    sitemaps: dict[str, bytes] | None = None  # made when first asked for
+
+
+@dataclass
 class _Folder:
     sources: dict[str, SourceFile]  # by path
     media: tuple[MediaFile, ...]
@@ -61,20 +71,15 @@ class LiveSite:
     def __init__(self, options: BuildOptions):
         self.options = options
         self.root = options.site_dir.absolute()
-        self.pages: dict[str, bytes] = {}  # output path ("ua/index.html") → bytes; replaced whole
         self.media: dict[str, Path] = {}  # output path → source file
         self.problems: tuple[Problem, ...] = ()  # of the last rebuild, when it failed
         self.warnings: tuple[Problem, ...] = ()  # of the last good rebuild
         self.config: SiteConfig | None = None
         self._parsed: dict[str, tuple[str, Translation | None, list[Problem]]] = {}  # path → (text, result)
-        self._site: Site | None = None  # the last good build
-        self._entries: dict[PageSpec, object] = {}  # sitemap entry of each rendered page
-        self._spec_paths: dict[PageSpec, str] = {}  # output path of each rendered page
-        self._inputs: dict[PageSpec, object] = {}  # what each page was rendered from
-        self._sitemaps: dict[str, bytes] = {}  # sitemap.xml, sitemap-index.xml, …
-        self._sitemap_for: dict | None = None  # the entries _sitemap was made from
+        self._version: _Version | None = None  # the last good build
         self._lock: tuple | None = None  # (file stamp, entries, problems) of content/urls.lock
-        self._readers: Readers | None = None  # which pages read which translation, for the last site shape
+        self._rendering = threading.Lock()  # one page is rendered at a time (request threads, rebuilds)
+        self._renderer: Renderer | None = None
 
     # -- public --------------------------------------------------------------
     @property
@@ -140,16 +145,23 @@ class LiveSite:
             return Rebuild(True, seconds=time.perf_counter() - started)
         return self._rebuild(started, rescan=rescan, dirty=dirty, everything=everything)
 
+    @property
+    def paths(self) -> list[str]:
+        """The output path of every page of the last good build."""
+        return list(self._version.paths) if self._version else []
+
     def page(self, output_path: str) -> bytes | None:
-        """A built file; the sitemaps are made when first asked for after a change."""
-        if output_path.startswith("sitemap") and output_path.endswith(".xml") and self.pages:
-            entries = self._entries
-            if self._sitemap_for is not entries:
-                self._sitemaps = {page.path: page.content
-                                  for page in sitemap_files(self.config, [e for e in entries.values() if e])}
-                self._sitemap_for = entries
-            return self._sitemaps.get(output_path)
-        return self.pages.get(output_path)
+        """A page of the last good build, rendered when first asked for (the sitemaps: every page)."""
+        version = self._version
+        if version is None:
+            return None
+        if output_path.startswith("sitemap") and output_path.endswith(".xml"):
+            if version.sitemaps is None:
+                entries = [self._rendered(version, spec)[2] for spec in version.paths.values()]
+                version.sitemaps = {page.path: page.content for page in sitemap_files(self.config, [e for e in entries if e])}
+            return version.sitemaps.get(output_path)
+        spec = version.paths.get(output_path)
+        return self._rendered(version, spec)[1].content if spec else None
 
     def url_of(self, output_path: str) -> str:
         path = output_path[: -len("index.html")] if output_path.endswith("index.html") else output_path
@@ -160,7 +172,6 @@ class LiveSite:
         problems: list[Problem] = []
         self._catalogs = load_catalogs(self.config, problems)
         self._theme_problems = problems
-        self._inputs: dict[PageSpec, object] = {}  # forget: every page renders again
         self._renderer = None  # templates compiled again at the next render
 
     def _reload_tags(self) -> None:
@@ -238,69 +249,73 @@ class LiveSite:
             self._parsed[source.path] = ((source.text, media[(source.kind, source.key)]), parsed.get(source.path),
                                          [p for p in problems if p.path == source.path])
 
-    def _page_inputs(self, site: Site, specs: list[PageSpec]) -> dict[PageSpec, object]:
-        """What each page is made from. When only translations' texts changed (the site's
-        shape is the same), only the pages that read a changed translation are looked at."""
-        old, readers = self._site, self._readers
-        if old is not None and readers is not None and len(specs) == len(self._inputs) \
-                and readers.shape == site_shape(site) and all(s in self._inputs for s in specs):
-            inputs, navigation = dict(self._inputs), {}
-            for spec in readers.affected(old, site):
-                inputs[spec] = page_inputs(site, spec, navigation)
-            return inputs
-        self._readers, navigation = Readers(site), {}
-        return {spec: page_inputs(site, spec, navigation) for spec in specs}
-
     def _render(self, site: Site, started: float, everything: bool) -> Rebuild:
-        specs = plan_pages(site)
-        inputs = self._page_inputs(site, specs)
-        todo = [s for s in specs if everything or self._inputs.get(s, _MISSING) != inputs[s]]
-        problems: list[Problem] = []
-        rendered = []
-        if len(todo) >= PARALLEL_RENDER:
-            for chunk, chunk_problems in map_chunks(render_specs, (site, self._catalogs), todo,
-                                                    self.options.job_count):
-                rendered += chunk
-                problems += chunk_problems
-        else:
-            if self._renderer is None:
-                self._renderer = Renderer(site, self._catalogs, problems)
-            self._renderer.use_site(site)
-            self._renderer.problems = problems
-            rendered = [(spec, *self._renderer.render(spec)) for spec in todo]
-        if problems:
-            return self._failed(problems, started)
-        old_pages = self.pages
-        pages = dict(old_pages)
-        entries = dict(self._entries)
-        spec_paths = dict(self._spec_paths)
-        live_specs = set(specs)
-        for spec in [s for s in spec_paths if s not in live_specs]:
-            pages.pop(spec_paths.pop(spec), None)
-            entries.pop(spec, None)
-        for spec, page, entry in rendered:
-            if spec in spec_paths and spec_paths[spec] != page.path:
-                pages.pop(spec_paths[spec], None)
-            spec_paths[spec] = page.path
-            pages[page.path] = page.content
-            entries[spec] = entry
-        changed = sorted(self.url_of(p) for p in set(pages) | set(old_pages) if pages.get(p) != old_pages.get(p))
+        """Make `site` the one served: pages already shown are kept while their inputs are the
+        same, rendered again now when not (someone is looking at them); the rest wait to be asked for."""
+        old = self._version
+        paths = {spec_output(site, spec): spec for spec in plan_pages(site)}
+        version = _Version(site, paths, {})
+        live_specs = set(paths.values())
+        todo = []
+        navigation: dict[str, tuple] = {}
+        for spec, (inputs, page, entry) in (old.rendered.items() if old and not everything else ()):
+            if spec not in live_specs:
+                continue
+            if page_inputs(site, spec, navigation) == inputs:
+                version.rendered[spec] = (inputs, page, entry)
+            else:
+                todo.append(spec)
+        try:
+            for spec in todo:
+                self._rendered(version, spec, strict=True)
+        except BuildFailed as failed:
+            return self._failed(failed.problems, started)
+        changed = set(paths).symmetric_difference(old.paths if old else ())
+        for spec, (_, page, _) in (old.rendered.items() if old else ()):
+            now = version.rendered.get(spec)
+            if now is None or now[1] != page:
+                changed.add(page.path)
         renamed = self._renames(site)
         # Swap in the new build whole: a request sees the old one or this one.
         self.media = {t.path + file.published: self.config.root / story.folder / file.saved
                       for stories in (site.stories, site.pages) for story in stories.values()
                       for file in story.media for t in story.translations.values()}
         self.media.update(published_files(site, self.config.root / CACHE_DIR))
-        self.pages, self._entries, self._spec_paths, self._inputs = pages, entries, spec_paths, inputs
-        self._site = site
+        self._version = version
         self.problems = ()
         # The build lives as long as the server: keep the collector from walking it on every edit.
         gc.freeze()
-        return Rebuild(True, problems=self.warnings, rendered=len(rendered), changed=tuple(changed), renamed=renamed,
-                       everything=everything, seconds=time.perf_counter() - started)
+        return Rebuild(True, problems=self.warnings, rendered=len(todo),
+                       changed=tuple(sorted(self.url_of(p) for p in changed)), renamed=renamed,
+                       everything=everything or old is None, seconds=time.perf_counter() - started)
+
+    def _rendered(self, version: _Version, spec: PageSpec, strict: bool = False) -> tuple:
+        """(inputs, page, sitemap entry) of `spec` in `version`, rendered now if it was not yet.
+        A template that fails on this page raises BuildFailed when `strict`, else makes a page
+        that shows the problem (the rest of the site is still served)."""
+        done = version.rendered.get(spec)
+        if done is not None:
+            return done
+        with self._rendering:
+            done = version.rendered.get(spec)
+            if done is not None:
+                return done
+            problems: list[Problem] = []
+            if self._renderer is None:
+                self._renderer = Renderer(version.site, self._catalogs, problems)
+            self._renderer.use_site(version.site)
+            self._renderer.problems = problems
+            result = self._renderer.render(spec)
+            if problems:
+                if strict:
+                    raise BuildFailed(problems)
+                return None, Page(spec_output(version.site, spec), _problem_page(problems)), None
+            page, entry = result
+            done = version.rendered[spec] = (page_inputs(version.site, spec), page, entry)
+            return done
 
     def _renames(self, site: Site) -> dict[str, str]:
-        old = self._site
+        old = self._version.site if self._version else None
         renamed = {}
         if old is not None:
             for stories, old_stories in ((site.stories, old.stories), (site.pages, old.pages)):
@@ -317,4 +332,8 @@ class LiveSite:
         return Rebuild(False, problems=self.problems, seconds=time.perf_counter() - started)
 
 
-_MISSING = object()
+def _problem_page(problems: list[Problem]) -> bytes:
+    """What serve shows in place of a page its templates could not render."""
+    items = "".join(f"<li>{html.escape(str(problem))}</li>" for problem in problems)
+    return (f'<!DOCTYPE html>\n<html lang="en"><meta charset="utf-8"><title>newsgen: this page could not be '
+            f'rendered</title><h1>This page could not be rendered</h1><ul>{items}</ul></html>\n').encode()

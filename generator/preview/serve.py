@@ -268,7 +268,8 @@ def serve(options: BuildOptions, host: str, port: int, open_browser: bool = Fals
     live = LiveSite(options)
     first = live.full()
     if first.ok:
-        print(f"built {first.rendered} pages in {first.seconds:.2f} s", flush=True)
+        print(f"ready in {first.seconds:.2f} s: {len(live.paths)} pages, each rendered when first asked for",
+              flush=True)
         if first.problems:
             print(format_problems(list(first.problems)), file=sys.stderr, flush=True)
     else:

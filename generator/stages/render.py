@@ -168,14 +168,6 @@ def _relative_to(filename: str, root) -> str:
     return filename[len(prefix):] if filename.startswith(prefix) else filename
 
 
-def render_specs(shared: tuple[Site, dict[str, NullTranslations]], specs: list[PageSpec]):
-    """Render pages in memory: ([(spec, page, sitemap entry)], problems)."""
-    site, catalogs = shared
-    problems: list[Problem] = []
-    renderer = Renderer(site, catalogs, problems)
-    return [(spec, *renderer.render(spec)) for spec in specs], problems
-
-
 class Renderer:
     """Renders page specs; one per process."""
 
