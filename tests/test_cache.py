@@ -63,8 +63,15 @@ def test_a_broken_cache_file_is_ignored(tmp_path, build):
     root = make_site(tmp_path / "site", SITE)
     jpeg(root)
     assert build(root).status == 0
-    broken = [p for p in (root / ".newsgen-cache").rglob("*") if p.is_file() and p.suffix in (".pickle", ".json")]
+    broken = [p for p in (root / ".newsgen-cache").rglob("*")
+              if p.is_file() and p.suffix in (".pickle", ".json", ".sqlite")]
     assert len(broken) == 3  # parsed translations, the status index, the image index (variants: whole, by rename)
     for path in broken:
         path.write_bytes(b"garbage")
     assert build(root).status == 0
+    path = root / "content/news/a/en.md"
+    path.write_text(path.read_text().replace("title: Alpha", "title: Alpha, corrected"))
+    assert build(root).status == 0
+    import sqlite3
+    with sqlite3.connect(root / ".newsgen-cache/translations.sqlite") as db:  # made again, and in use
+        assert db.execute("SELECT count(*) FROM entries").fetchone() == (2,)

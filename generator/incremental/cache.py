@@ -8,14 +8,18 @@ timezone, and the code and library versions that parse it. Anything else
 changed means a different key, so a stale entry is never used; entries no
 longer needed are dropped when the cache is saved.
 
-The cache lives in `<site>/.newsgen-cache/` (delete it to start cold).
+The entries live in an SQLite database in `<site>/.newsgen-cache/` (delete
+the folder to start cold), one row each, so saving after an edit writes the
+rows that changed rather than the whole archive's parsed bodies again (over a
+gigabyte at 50,000 stories). SQLite's transactions keep the file whole
+whatever happens to a build, and let two builds of one site share it.
 """
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import os
 import pickle
+import sqlite3
 from pathlib import Path
 
 from ..config import SiteConfig
@@ -44,16 +48,33 @@ def code_fingerprint(libraries: tuple[str, ...] = _PARSING_LIBRARIES) -> bytes:
 
 class ParseCache:
     def __init__(self, config: SiteConfig, enabled: bool = True):
-        self.path = config.root / CACHE_DIR / "translations.pickle"
+        self.path = config.root / CACHE_DIR / "translations.sqlite"
         self.enabled = enabled
         self._base = code_fingerprint() + repr((config.timezone, config.languages)).encode()
-        self._entries: dict[bytes, Translation] = {}
+        self._stored: set[bytes] = set()  # the keys of the entries in the file
+        self._db: sqlite3.Connection | None = None
         if enabled:
-            try:
-                with self.path.open("rb") as cached:
-                    self._entries = pickle.load(cached)
-            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError):
-                self._entries = {}
+            for _ in range(2):
+                try:
+                    self._db = self._connect()
+                    self._stored = {key for key, in self._db.execute("SELECT key FROM entries")}
+                    break
+                except sqlite3.OperationalError:  # locked too long, read-only: build without a cache
+                    self._db, self._stored = None, set()
+                    break
+                except sqlite3.DatabaseError:  # not a database (a broken file): start it again
+                    self._db, self._stored = None, set()
+                    self.path.unlink(missing_ok=True)
+                except OSError:
+                    self._db, self._stored = None, set()
+                    break
+            (self.path.parent / "translations.pickle").unlink(missing_ok=True)  # the cache's former file
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=60)
+        db.execute("CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB NOT NULL)")
+        return db
 
     def key(self, source: SourceFile, media: tuple) -> bytes:
         digest = hashlib.sha256(self._base)
@@ -62,17 +83,30 @@ class ParseCache:
         return digest.digest()
 
     def get(self, key: bytes) -> Translation | None:
-        return self._entries.get(key)
+        """The entry of `key`, read from the file when asked for (entries are not all held in memory)."""
+        if key not in self._stored or self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except (sqlite3.Error, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+            return None
 
     def save(self, entries: dict[bytes, Translation]) -> None:
-        """Keep exactly these entries (this build's files)."""
-        if not self.enabled:
+        """Keep exactly these entries (this build's files): add the new ones, drop the others."""
+        db, self._db = self._db, None
+        if not self.enabled or db is None:
             return
         try:
-            self.path.parent.mkdir(exist_ok=True)
-            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            with temporary.open("wb") as out:
-                pickle.dump(entries, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
-        except OSError:
+            added = [(key, pickle.dumps(t, protocol=pickle.HIGHEST_PROTOCOL))
+                     for key, t in entries.items() if key not in self._stored]
+            dropped = [(key,) for key in self._stored - entries.keys()]
+            if added or dropped:
+                with db:  # one transaction
+                    db.executemany("DELETE FROM entries WHERE key = ?", dropped)
+                    db.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", added)
+            self._stored = set(entries)
+        except (OSError, sqlite3.Error):
             pass  # a read-only site folder: build without a cache
+        finally:
+            db.close()

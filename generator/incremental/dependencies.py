@@ -30,14 +30,15 @@ def teaser_inputs(site: Site, t: Translation) -> tuple:
 
 
 def navigation_inputs(site: Site, code: str) -> tuple:
-    """What the masthead and footer of a page in `code` show: the most used tags (their names,
-    paths and story counts), the standalone pages, the newest year, the build's year."""
+    """What the masthead and footer of a page in `code` show: the most used tags (their names
+    and paths, in order: not their counts, which the masthead does not show), the standalone
+    pages, the newest year, the build's year."""
     tags = sorted(site.tags[code].values(), key=lambda tag: -len(tag.stories))[:site.config.navigation.tags]
     keys = site.config.navigation.pages if site.config.navigation.pages is not None else tuple(site.pages)
     pages = tuple((k, site.pages[k].translations[code].title, site.pages[k].translations[code].path)
                   for k in keys if k in site.pages and code in site.pages[k].translations)
     newest = max((month[:4] for month in site.archives[code]), default=None)
-    return (tuple((tag.key, tag.name, tag.path, len(tag.stories)) for tag in tags), pages, newest,
+    return (tuple((tag.key, tag.name, tag.path) for tag in tags), pages, newest,
             site.now.year if site.now else None)
 
 

@@ -101,7 +101,9 @@ class ContextBuilder:
         code = self.lang.code
         tags, pages, year = self._navigation
         page_links = tuple(Link(t.title, href(t.path), t.path == path) for t in pages)
-        sections = tuple(Link(tag.name, href(tag.path), tag.path == path, len(tag.stories)) for tag in tags)
+        # No story counts in the masthead: every page shows it, so a count there would make a new
+        # story change every page of its language.
+        sections = tuple(Link(tag.name, href(tag.path), tag.path == path) for tag in tags)
         search = href(search_path(code)) if config.search else None
         logo = href(f"static/{config.logo}") if config.logo else None
         masthead = Masthead(self.lang.title, href(front_path(code)), logo, sections + page_links, search)
