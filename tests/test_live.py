@@ -169,6 +169,28 @@ def test_an_unknown_story_link_stays_a_problem_on_every_rebuild(tmp_path):
     assert not again.ok and "unknown story `story:no-such`" in str(again.problems[0])
 
 
+def test_whole_site_checks_stay_reported_on_every_rebuild_until_fixed(tmp_path):
+    """serve keeps the results of the tag and headline checks between edits that cannot change
+    them; they must still be reported after every edit, and go when the file is fixed."""
+    root = make_site(tmp_path / "site", SITE)
+    live = LiveSite(BuildOptions(root, jobs=1))
+    assert live.full().ok
+    edit(root / "content/news/c/en.md", "tags: [other]", "tags: [Dronez]")  # a typo of Drones
+    edit(root / "content/news/b/en.md", "title: Second", "title: Друга")  # the Ukrainian headline, untranslated
+    for change in ("First, again", "First, once more"):
+        edit(root / "content/news/a/en.md", "title: First", f"title: {change}")
+        result = live.update({"content/news/a/en.md", "content/news/b/en.md", "content/news/c/en.md"})
+        messages = " ".join(str(p) for p in result.problems)
+        assert not result.ok
+        assert "tag `Dronez` is new, and close to the tag `Drones`" in messages
+        assert "the title is the same as in ua.md" in messages
+        edit(root / "content/news/a/en.md", f"title: {change}", "title: First")
+    edit(root / "content/news/c/en.md", "tags: [Dronez]", "tags: [other]")
+    edit(root / "content/news/b/en.md", "title: Друга", "title: Second")
+    fixed = live.update({"content/news/b/en.md", "content/news/c/en.md"})
+    assert fixed.ok, fixed.problems
+
+
 def test_pages_shown_before_an_edit_are_what_a_fresh_start_renders_after_it(tmp_path):
     """Pages already shown are kept while their inputs are the same: after each kind of edit,
     every page equals the one a newly started serve renders."""

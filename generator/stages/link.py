@@ -50,6 +50,9 @@ class LinkCache:
         self._bodies: dict[str, tuple] = {}  # source path → (parsed body, own path, targets, resolved)
         self._targets: dict[str, tuple] = {}  # source path → (its lines mapping, story ids it links to)
         self._ids: dict[str, tuple] = {}  # source path → (parsed body, ids in it)
+        self._near_inputs: tuple | None = None  # what check_near_misses last looked at
+        self._near_problems: list[Problem] = []  # and found
+        self._titles: dict[tuple[str, str], tuple] = {}  # story → (its translations, problems of their titles)
 
     def sorted_tags(self, refs: tuple[TagRef, ...], locale: str) -> tuple[TagRef, ...]:
         memo = (locale, refs)
@@ -86,6 +89,31 @@ class LinkCache:
             memo = (t.lines, tuple(name[len("story:"):] for name in t.lines if name.startswith("story:")))
             self._targets[t.source] = memo
         return memo[1]
+
+    def check_near_misses(self, tag_names, published: list[Translation], tags, problems: list[Problem]) -> None:
+        """tags.check_near_misses, done again only when a translation's tags or date changed
+        (serve links after every edit; most edits are to words)."""
+        inputs = (tag_names, [(t.source, t.date, t.lines.get("tags"), tags.get((t.kind, t.key, t.lang)))
+                              for t in published])
+        if inputs != self._near_inputs:
+            found: list[Problem] = []
+            check_near_misses(tag_names, published, tags, found)
+            self._near_inputs, self._near_problems = inputs, found
+        problems.extend(self._near_problems)
+
+    def check_translated_titles(self, config: SiteConfig, grouped, problems: list[Problem]) -> None:
+        """_check_translated_titles, done again only for the stories whose translations changed."""
+        memo: dict = {}
+        for story, translations in grouped.items():
+            inputs = tuple(translations.values())
+            known = self._titles.get(story)
+            if known is None or len(known[0]) != len(inputs) or any(a is not b for a, b in zip(known[0], inputs)):
+                found: list[Problem] = []
+                _check_translated_titles(config, {story: translations}, found)
+                known = (inputs, found)
+            memo[story] = known
+            problems.extend(known[1])
+        self._titles = memo
 
     def slug(self, name: str, locale: str) -> str:
         memo = (name, locale)
@@ -142,14 +170,14 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
     for key in {(t.kind, t.key) for t in published}:
         withdrawn.pop(key, None)
     tags = resolve_tags(config, tag_names, published, cache.tag_memo, cache.slug, cache.sorted_tags, problems)
-    check_near_misses(tag_names, published, tags, problems)
+    cache.check_near_misses(tag_names, published, tags, problems)
     grouped: dict[tuple[str, str], dict[str, Translation]] = defaultdict(dict)
     for t in published:
         grouped[(t.kind, t.key)][t.lang] = t
     quiet = drafts_only | set(withdrawn) | set(scheduled) | unreadable  # related to them: left out, no error
     all_ids = {key for _, key in (set(grouped) | quiet)}
     _check_related(grouped, quiet, all_ids, problems)
-    _check_translated_titles(config, grouped, problems)
+    cache.check_translated_titles(config, grouped, problems)
 
     news = {key: tr for (kind, key), tr in grouped.items() if kind == "news"}
     pages = {key: tr for (kind, key), tr in grouped.items() if kind == "page"}
@@ -204,16 +232,25 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
             return anchor(t, path, other_t, fragment, attributes, inner)
         return resolve
 
+    target_places: dict[str, tuple | None] = {}  # story id → where a link to it could lead (once per link)
+
+    def places(target: str) -> tuple | None:
+        if target not in target_places:
+            candidates = news.get(target) or pages.get(target)
+            target_places[target] = tuple(
+                (lang, paths.get((c.kind, c.key, lang)), cache.heading_ids(c))
+                for lang, c in candidates.items()) if candidates else None
+        return target_places[target]
+
     def target_paths(t: Translation) -> tuple | None:
         """What the resolution of `t`'s `story:` links depends on: where each target could lead and
         the heading ids there (None when a target is missing: that is reported every time)."""
         found = []
         for target in cache.story_targets(t):
-            candidates = news.get(target) or pages.get(target)
-            if not candidates:
+            place = places(target)
+            if place is None:
                 return None
-            found.append((target, tuple((lang, paths.get((c.kind, c.key, lang)), cache.heading_ids(c))
-                                        for lang, c in candidates.items())))
+            found.append((target, place))
         return tuple(found)
 
     def linked(t: Translation) -> Translation:
