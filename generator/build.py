@@ -141,13 +141,13 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
     publish_all = options.future or options.preview
     with output_lock(output, cache_dir, on_wait):
         scanned = scan_sources(config)
-        previous = OutputState() if options.clean else OutputState.load(cache_dir, output)
-        if previous.marker and previous.marker == marker_text(
-                source_stamp(config, scanned, environment, options.now, publish_all)):
+        last = None if options.clean else OutputState.summary(cache_dir, output)
+        if last and last["marker"] == marker_text(source_stamp(config, scanned, environment, options.now,
+                                                               publish_all)):
             # nothing the output is made from changed since it was built: nothing to do
-            return BuildResult(len(previous.pages) + len(previous.files), time.perf_counter() - started,
-                               search_reused=config.search,
-                               changes=Changes((), len(previous.published), ()))
+            return BuildResult(last["pages"], time.perf_counter() - started, search_reused=config.search,
+                               changes=Changes((), last["published"], ()))
+        previous = OutputState() if options.clean else OutputState.load(cache_dir, output)
         gathered = gather(options, config)
         site, catalogs = gathered.site, gathered.catalogs
         remove_leftovers(output)

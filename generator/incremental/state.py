@@ -12,6 +12,7 @@ names the same build).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 from dataclasses import dataclass, field
@@ -67,8 +68,22 @@ class OutputState:
             with temporary.open("wb") as out:
                 pickle.dump((_VERSION, self), out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, target)
+            summary = {"marker": self.marker, "pages": len(self.pages) + len(self.files),
+                       "published": len(self.published)}
+            temporary.write_text(json.dumps(summary), encoding="utf-8")
+            os.replace(temporary, target.with_suffix(".summary"))
         except OSError:
             pass  # no record: the next build renders every page (and still keeps unchanged files)
+
+    @classmethod
+    def summary(cls, cache_dir: Path, output: Path) -> dict | None:
+        """The marker and counts of the last build of `output`, read without the whole record
+        (tens of megabytes for a large archive), for a build that finds nothing changed."""
+        try:
+            summary = json.loads(cls.file(cache_dir, output).with_suffix(".summary").read_text(encoding="utf-8"))
+            return summary if summary.get("marker") == (output / MARKER).read_text() else None
+        except (OSError, ValueError, AttributeError):
+            return None
 
 
 def spec_key(spec: PageSpec) -> str:
