@@ -192,9 +192,11 @@ def _render_and_write(site: Site, catalogs, placer: Placer, previous: OutputStat
     shared = (site, catalogs, placer, previous, environment, os.getpid())
     results = map_chunks(_render_chunk, shared, plan_pages(site), jobs)
     _stop_if([p for chunk in results for p in chunk.problems])
-    for chunk in results:
+    state = OutputState(pages={key: record or previous.pages[key]
+                               for chunk in results for key, record in chunk.records})
+    for chunk in results:  # the kept pages' files are noted here: the workers send back only what they wrote
+        placer.placed.update((previous.pages[key].path, False) for key, record in chunk.records if record is None)
         placer.placed.update(chunk.placed)
-    state = OutputState(pages={key: record for chunk in results for key, record in chunk.records})
     entries = [record.entry for record in state.pages.values() if record.entry]
     for page in sitemap_files(site.config, entries):
         content = digest(page.content)
@@ -205,7 +207,7 @@ def _render_and_write(site: Site, catalogs, placer: Placer, previous: OutputStat
 
 @dataclass(frozen=True)
 class _Chunk:
-    records: list[tuple[str, PageRecord]]
+    records: list[tuple[str, PageRecord | None]]  # None: the previous record and file stand (not sent back)
     rendered: int
     problems: list[Problem]
     placed: dict[str, bool]  # what the chunk put into the staging folder (the worker's Placer's notes)
@@ -227,7 +229,7 @@ def _render_chunk(shared, specs) -> _Chunk:
         inputs = inputs_digest(spec)
         before = previous.pages.get(key)
         if before is not None and before.inputs == inputs and placer.keep(before.path):
-            records.append((key, before))
+            records.append((key, None))
             continue
         renderer = renderer or Renderer(site, catalogs, problems)
         result = renderer.render(spec)
@@ -240,7 +242,8 @@ def _render_chunk(shared, specs) -> _Chunk:
         records.append((key, PageRecord(inputs, page.path, content, entry, inputs_digest.indexed(spec))))
         if rendered == 1:
             pause_point("rendering")
-    placed = {path: new for path, new in placer.placed.items() if placed_before.get(path) != new}
+    kept = {previous.pages[key].path for key, record in records if record is None}
+    placed = {path: new for path, new in placer.placed.items() if placed_before.get(path) != new and path not in kept}
     return _Chunk(records, rendered, problems, placed)
 
 
