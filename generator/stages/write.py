@@ -207,7 +207,7 @@ class Placer:
 
     def _clear(self, path: str, target: Path) -> None:
         """In a prefilled staging folder, the file at `path` may be the output's own: unlink it."""
-        if self.prefilled is not None and path in self.prefilled:
+        if self.prefilled is not None:
             target.unlink(missing_ok=True)
 
     def remove_unplaced(self) -> None:
@@ -225,7 +225,7 @@ class Placer:
         """A file from the site (static, media) or the cache (photos): a hard link to it, or, on
         another file system, the previous output's copy when it is still the same, else a copy."""
         target = self._target(path)
-        if self.prefilled is not None and path in self.prefilled:
+        if self.prefilled is not None:
             if _same_file(target, source):
                 self.placed[path] = not _same_file(self.output / path, source)
                 return
