@@ -36,7 +36,7 @@ def hosted(tmp_path_factory):
 
 
 def lighthouse(url: str, preset: str, report) -> dict:
-    """{category: score} and the audits that cost points, from one Lighthouse run."""
+    """{category: score}, the audits that cost points and the host's CPU benchmark, from one Lighthouse run."""
     chromium = require("chromium", "Lighthouse drives Debian's Chromium (apt-get install chromium)")
     command = [str(npm_tool(".bin/lighthouse")), url, "--quiet", f"--chrome-flags={FLAGS}",
                f"--only-categories={','.join(CATEGORIES)}", "--output=json", f"--output-path={report}"]
@@ -51,19 +51,28 @@ def lighthouse(url: str, preset: str, report) -> dict:
             for name in CATEGORIES for ref in data["categories"][name]["auditRefs"]
             if ref["weight"] and (data["audits"][ref["id"]]["score"] or 0) < 1
             and data["audits"][ref["id"]]["scoreDisplayMode"] not in ("notApplicable", "informative", "manual")]
-    return {"scores": scores, "lost": lost}
+    slow_host = any("slower CPU" in warning for warning in data.get("runWarnings", []))
+    return {"scores": scores, "lost": lost, "benchmark": data["environment"]["benchmarkIndex"], "slow_host": slow_host}
 
 
 @pytest.mark.lighthouse
 @pytest.mark.parametrize("preset", ["mobile", "desktop"])
 @pytest.mark.parametrize("page", PAGES, ids=[p or "root" for p in PAGES])
 def test_lighthouse_scores_every_kind_of_page_1(hosted, tmp_path, page, preset):
-    """Each category's median of up to three runs, as Lighthouse CI does: one run on a shared machine
-    may lose a point to another process's load (total blocking time is measured, not simulated)."""
+    """Each category's median of five runs, as Lighthouse's variability guide advises (one run if it
+    scores 1.00 everywhere): phone performance rests on total blocking time, the page's main-thread
+    tasks as this host ran them, times four, so one run on a shared machine may lose points to
+    another tenant's load. A run Lighthouse itself flags as measured on a CPU too slow for its phone
+    emulation ("slower CPU than Lighthouse expects") does not count and is run again, at most twice."""
     _, server = hosted
-    runs = [lighthouse(server.base + page, preset, tmp_path / "report.json")]
-    if runs[0]["scores"] != dict.fromkeys(CATEGORIES, 1):
-        runs += [lighthouse(server.base + page, preset, tmp_path / "report.json") for _ in range(2)]
-    median = {name: sorted(run["scores"][name] for run in runs)[len(runs) // 2] for name in CATEGORIES}
-    print(f"lighthouse {preset} {page or '/'}: {median} ({len(runs)} runs)")
+    runs, discarded = [], []
+    while len(runs) < 5 and len(discarded) <= 2:
+        run = lighthouse(server.base + page, preset, tmp_path / "report.json")
+        (discarded if run["slow_host"] else runs).append(run)
+        if runs == [run] and run["scores"] == dict.fromkeys(CATEGORIES, 1):
+            break
+    assert runs, f"Lighthouse found this host too slow to measure in every run: {discarded}"
+    median = {name: sorted(run["scores"][name] for run in runs)[(len(runs) - 1) // 2] for name in CATEGORIES}
+    print(f"lighthouse {preset} {page or '/'}: {median} ({len(runs)} runs, {len(discarded)} on a slow host; "
+          f"CPU benchmark {[run['benchmark'] for run in runs + discarded]})")
     assert median == dict.fromkeys(CATEGORIES, 1), runs
