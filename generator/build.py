@@ -15,7 +15,7 @@ from babel.support import NullTranslations
 
 from .incremental.cache import CACHE_DIR, ParseCache
 from .config import SiteConfig, load_config
-from .content.bodylinks import check_body_links, published_paths
+from .content.bodylinks import check_body_links, page_paths, published_paths
 from .errors import BuildFailed, Problem, errors_in, warning
 from .language.i18n import load_catalogs
 from .outputs.images import prepare_images, published_files
@@ -93,8 +93,8 @@ def gather(options: BuildOptions, config: SiteConfig | None = None) -> Gathered:
     translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems, cache)
     remember_status(config, loaded.sources, translations)
     lock = read_lock(config, problems)
-    site, encoded = link_and_check(config, loaded.media, loaded.tag_names, translations,
-                                   unparsed(loaded.sources, translations), lock, options, problems)
+    site, encoded, _ = link_and_check(config, loaded.media, loaded.tag_names, translations,
+                                      unparsed(loaded.sources, translations), lock, options, problems)
     _stop_if(problems)
     return Gathered(site, catalogs, encoded, lock, tuple(sorted(set(problems))))
 
@@ -106,9 +106,10 @@ def unparsed(sources, translations: list[Translation]) -> frozenset[tuple[str, s
 
 def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translations: list[Translation],
                    unreadable: frozenset, lock: tuple[LockEntry, ...], options: BuildOptions,
-                   problems: list[Problem], link_cache: LinkCache | None = None) -> tuple[Site, int]:
+                   problems: list[Problem], link_cache: LinkCache | None = None) -> tuple[Site, int, dict]:
     """The link stage and what checks the linked site: urls.lock, images, body links.
-    Goes on whatever earlier stages found, so one run reports everything."""
+    Goes on whatever earlier stages found, so one run reports everything. Returns the site,
+    how many images were encoded, and its pages by output path (`bodylinks.page_paths`)."""
     now = build_time(options, config)
     problems.extend(warning(t.source, line, message, hint) for t in translations for line, message, hint in t.notes)
     site = link_site(config, media, tag_names, translations, options.drafts, problems, link_cache,
@@ -120,8 +121,9 @@ def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translation
                               prune=not options.preview and not errors_in(problems), encode=options.encode_images)
     site = replace(site, now=now, images=prepared.images, redirects=redirects,
                    preview=options.preview or options.drafts)
-    check_body_links(site, published_paths(site, published_files(site, cache_root)), problems)
-    return site, prepared.encoded
+    pages = page_paths(site)
+    check_body_links(site, published_paths(site, published_files(site, cache_root), pages), problems)
+    return site, prepared.encoded, pages
 
 
 def build_time(options: BuildOptions, config: SiteConfig) -> datetime:

@@ -13,13 +13,19 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import Problem
 from ..model import Site
-from ..stages.render import plan_pages, spec_output
+from ..stages.render import PageSpec, plan_pages, spec_output
 from ..outputs.xmlout import SITEMAP_INDEX
 
 
-def published_paths(site: Site, made: dict[str, Path]) -> set[str]:
-    """Every file the build writes (relative to the output folder); `made`: image files."""
-    paths = {spec_output(site, spec) for spec in plan_pages(site)}
+def page_paths(site: Site) -> dict[str, PageSpec]:
+    """Every page of `site` by the file it is written to (relative to the output folder)."""
+    return {spec_output(site, spec): spec for spec in plan_pages(site)}
+
+
+def published_paths(site: Site, made: dict[str, Path], pages: dict[str, PageSpec]) -> set[str]:
+    """Every file the build writes (relative to the output folder); `made`: image files;
+    `pages`: `page_paths(site)`."""
+    paths = set(pages)
     paths |= {"sitemap.xml", SITEMAP_INDEX} | set(made)
     paths |= {"static/" + name for name in site.config.static_files()}
     for stories in (site.stories, site.pages):

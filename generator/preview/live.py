@@ -32,7 +32,7 @@ from ..incremental.cache import CACHE_DIR, ParseCache
 from ..outputs.images import published_files
 from ..content.markup import BodyConverter
 from ..stages.parse import parse_files, parse_sources
-from ..stages.render import PageSpec, Renderer, plan_pages, spec_output
+from ..stages.render import PageSpec, Renderer, spec_output
 from ..linking.urllock import LOCK_FILE, read_lock
 from ..outputs.xmlout import SitemapEntry, sitemap_files
 
@@ -182,6 +182,7 @@ class LiveSite:
     def _rebuild(self, started: float, rescan: bool, dirty: set | None, everything: bool) -> Rebuild:
         config = self.config
         problems: list[Problem] = list(self._theme_problems) + list(self._tag_problems)
+        reloaded: set | None = None if dirty is None else set()  # the folders read again (None: all of them)
         if rescan:
             folder_problems: list[Problem] = []
             present = set(story_folders(config, folder_problems))
@@ -191,9 +192,11 @@ class LiveSite:
             for folder in present:
                 if dirty is None or folder in dirty or folder not in self._folders:
                     self._load_folder(*folder)
+                    if reloaded is not None:
+                        reloaded.add(folder)
         problems += self._folder_problems
         media = {k: f.media for k, f in self._folders.items()}
-        self._parse_changed(media, full=dirty is None)
+        self._parse_changed(media, reloaded)
         translations, sources = [], []
         for folder in self._folders.values():
             problems += folder.problems
@@ -204,12 +207,13 @@ class LiveSite:
                 if t is not None:
                     translations.append(t)
         # serve never writes urls.lock
-        site, _ = link_and_check(config, media, self._tag_names, translations, unparsed(sources, translations),
-                                 self._read_lock(problems), self.options, problems, self._link_cache)
+        site, _, pages = link_and_check(config, media, self._tag_names, translations,
+                                        unparsed(sources, translations), self._read_lock(problems), self.options,
+                                        problems, self._link_cache)
         if errors_in(problems):
             return self._failed(problems, started)
         self.warnings = tuple(sorted(set(problems)))
-        return self._render(site, started, everything)
+        return self._render(site, pages, started, everything)
 
     def _read_lock(self, problems: list[Problem]) -> tuple:
         """content/urls.lock, read again only when the file changed."""
@@ -229,12 +233,16 @@ class LiveSite:
         sources, media = load_story(self.config, kind, key, problems)
         self._folders[(kind, key)] = _Folder({s.path: s for s in sources}, media, problems)
 
-    def _parse_changed(self, media: dict, full: bool) -> None:
-        """Parse the files whose text (or folder) changed since they were last parsed."""
+    def _parse_changed(self, media: dict, reloaded: set | None) -> None:
+        """Parse the files whose text (or folder) changed since they were last parsed; only files
+        of the `reloaded` folders can have (None: look at every file)."""
+        full = reloaded is None
         sources = {s.path: s for f in self._folders.values() for s in f.sources.values()}
         for path in set(self._parsed) - set(sources):
             del self._parsed[path]
-        need = [s for s in sources.values()
+        candidates = sources.values() if full else [s for folder in reloaded if folder in self._folders
+                                                    for s in self._folders[folder].sources.values()]
+        need = [s for s in candidates
                 if self._parsed.get(s.path, (None,))[0] != (s.text, media[(s.kind, s.key)])]
         if not need:
             return
@@ -249,11 +257,11 @@ class LiveSite:
             self._parsed[source.path] = ((source.text, media[(source.kind, source.key)]), parsed.get(source.path),
                                          [p for p in problems if p.path == source.path])
 
-    def _render(self, site: Site, started: float, everything: bool) -> Rebuild:
+    def _render(self, site: Site, paths: dict[str, PageSpec], started: float, everything: bool) -> Rebuild:
         """Make `site` the one served: pages already shown are kept while their inputs are the
-        same, rendered again now when not (someone is looking at them); the rest wait to be asked for."""
+        same, rendered again now when not (someone is looking at them); the rest wait to be asked for.
+        `paths`: its pages by output path."""
         old = self._version
-        paths = {spec_output(site, spec): spec for spec in plan_pages(site)}
         version = _Version(site, paths, {})
         live_specs = set(paths.values())
         todo = []

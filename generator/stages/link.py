@@ -50,6 +50,7 @@ class LinkCache:
         self._bodies: dict[str, tuple] = {}  # source path → (parsed body, own path, targets, resolved)
         self._targets: dict[str, tuple] = {}  # source path → (its lines mapping, story ids it links to)
         self._ids: dict[str, tuple] = {}  # source path → (parsed body, ids in it)
+        self._mentions: dict[str, tuple] = {}  # source path → (parsed body, whether it has "story:")
         self._near_inputs: tuple | None = None  # what check_near_misses last looked at
         self._near_problems: list[Problem] = []  # and found
         self._titles: dict[tuple[str, str], tuple] = {}  # story → (its translations, problems of their titles)
@@ -80,6 +81,14 @@ class LinkCache:
         if memo is None or memo[0] is not t.body_html:
             memo = (t.body_html, tuple(_ID.findall(t.body_html)))
             self._ids[t.source] = memo
+        return memo[1]
+
+    def mentions_stories(self, t: Translation) -> bool:
+        """Whether `t`'s body has "story:" in it at all (most have not; serve asks after every edit)."""
+        memo = self._mentions.get(t.source)
+        if memo is None or memo[0] is not t.body_html:
+            memo = (t.body_html, "story:" in t.body_html)
+            self._mentions[t.source] = memo
         return memo[1]
 
     def story_targets(self, t: Translation) -> tuple[str, ...]:
@@ -256,7 +265,7 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
     def linked(t: Translation) -> Translation:
         tid = (t.kind, t.key, t.lang)
         body = t.body_html
-        if "story:" in body:
+        if cache.mentions_stories(t):
             body = cache.body(t, paths[tid], target_paths(t), problems,
                               lambda: resolve_story_links(t.body_html, story_link(t, paths[tid])))
         return cache.linked(t, paths[tid], tags[tid], body)
