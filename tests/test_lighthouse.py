@@ -63,7 +63,8 @@ def test_lighthouse_scores_every_kind_of_page_1(hosted, tmp_path, page, preset):
     scores 1.00 everywhere): phone performance rests on total blocking time, the page's main-thread
     tasks as this host ran them, times four, so one run on a shared machine may lose points to
     another tenant's load. A run Lighthouse itself flags as measured on a CPU too slow for its phone
-    emulation ("slower CPU than Lighthouse expects") does not count and is run again, at most twice."""
+    emulation ("slower CPU than Lighthouse expects") does not count and is run again; after the
+    third such run the runs there are decide."""
     _, server = hosted
     runs, discarded = [], []
     while len(runs) < 5 and len(discarded) <= 2:
