@@ -24,7 +24,7 @@ from .stages.load import load_site
 from .model import Site, Translation
 from .parallel import default_jobs, map_chunks
 from .stages.parse import parse_sources
-from .stages.render import Renderer, check_templates, plan_pages
+from .stages.render import PageSpec, Renderer, check_templates, plan_pages
 from .pause import pause_point
 from .outputs.search import SearchIndex
 from .incremental.stamp import environment_digest, marker_text, scan_sources, source_stamp
@@ -106,7 +106,8 @@ def unparsed(sources, translations: list[Translation]) -> frozenset[tuple[str, s
 
 def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translations: list[Translation],
                    unreadable: frozenset, lock: tuple[LockEntry, ...], options: BuildOptions,
-                   problems: list[Problem], link_cache: LinkCache | None = None) -> tuple[Site, int, dict]:
+                   problems: list[Problem],
+                   link_cache: LinkCache | None = None) -> tuple[Site, int, dict[str, PageSpec]]:
     """The link stage and what checks the linked site: urls.lock, images, body links.
     Goes on whatever earlier stages found, so one run reports everything. Returns the site,
     how many images were encoded, and its pages by output path (`bodylinks.page_paths`)."""

@@ -240,7 +240,7 @@ class LiveSite:
         sources = {s.path: s for f in self._folders.values() for s in f.sources.values()}
         for path in set(self._parsed) - set(sources):
             del self._parsed[path]
-        candidates = sources.values() if full else [s for folder in reloaded if folder in self._folders
+        candidates = sources.values() if full else [s for folder in reloaded
                                                     for s in self._folders[folder].sources.values()]
         need = [s for s in candidates
                 if self._parsed.get(s.path, (None,))[0] != (s.text, media[(s.kind, s.key)])]

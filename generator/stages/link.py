@@ -77,19 +77,19 @@ class LinkCache:
 
     def heading_ids(self, t: Translation) -> tuple[str, ...]:
         """The ids in `t`'s body, for `story:<id>#fragment` links."""
-        memo = self._ids.get(t.source)
-        if memo is None or memo[0] is not t.body_html:
-            memo = (t.body_html, tuple(_ID.findall(t.body_html)))
-            self._ids[t.source] = memo
-        return memo[1]
+        return self._of_body(self._ids, t, lambda body: tuple(_ID.findall(body)))
 
     def mentions_stories(self, t: Translation) -> bool:
         """Whether `t`'s body has "story:" in it at all (most have not; serve asks after every edit)."""
-        memo = self._mentions.get(t.source)
-        if memo is None or memo[0] is not t.body_html:
-            memo = (t.body_html, "story:" in t.body_html)
-            self._mentions[t.source] = memo
-        return memo[1]
+        return self._of_body(self._mentions, t, lambda body: "story:" in body)
+
+    @staticmethod
+    def _of_body(memo: dict[str, tuple], t: Translation, compute):
+        """`compute(t.body_html)`, reused while `t`'s source has the very same parsed body."""
+        known = memo.get(t.source)
+        if known is None or known[0] is not t.body_html:
+            known = memo[t.source] = (t.body_html, compute(t.body_html))
+        return known[1]
 
     def story_targets(self, t: Translation) -> tuple[str, ...]:
         """The story ids `t`'s body links to (the parse stage noted each `story:` link's line)."""
