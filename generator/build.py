@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.support import NullTranslations
 
-from .incremental.cache import CACHE_DIR, ParseCache
+from .incremental.cache import CACHE_DIR, ParseCache, StoredBodies, keep_link_memo, read_link_memo
 from .config import SiteConfig, load_config
 from .content.bodylinks import check_body_links, page_paths, published_paths
 from .errors import BuildFailed, Problem, errors_in, warning
@@ -28,7 +28,7 @@ from .stages.render import PageSpec, Renderer, check_templates, plan_pages
 from .pause import pause_point
 from .outputs.search import SearchIndex
 from .incremental.stamp import environment_digest, marker_text, scan_sources, source_stamp
-from .desk.status import remember as remember_status
+from .desk.status import Scan, remember as remember_status
 from .incremental.state import InputsDigests, OutputState, PageRecord, digest, spec_key
 from .stages.write import (Changes, Placer, discard, files_of, media_files, output_lock, publish, remove_leftovers,
                     spare_folder, start_staging, static_files)
@@ -81,20 +81,27 @@ class Gathered:
     warnings: tuple[Problem, ...] = ()
 
 
-def gather(options: BuildOptions, config: SiteConfig | None = None) -> Gathered:
+def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Scan | None = None) -> Gathered:
     """Load, parse and link the whole site, size its images, load the theme's catalogs
-    and compile its templates; raise BuildFailed listing every problem of every stage."""
+    and compile its templates; raise BuildFailed listing every problem of every stage.
+    `scanned`: the story folders as the build found them, which tells the files it need not read."""
     config = config or load_config(options.site_dir.absolute(), options.base_url)
     problems: list[Problem] = []
-    loaded = load_site(config, problems)
+    trusted = scanned.digests if scanned and options.cache and not options.clean else None
+    loaded = load_site(config, problems, trusted)
     catalogs = load_catalogs(config, problems)
     check_templates(config, problems)
     cache = ParseCache(config, enabled=options.cache)
-    translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems, cache)
-    remember_status(config, loaded.sources, translations)
+    translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems, cache,
+                                 keep_bodies=False)
+    remember_status(config, loaded.sources, translations, scanned)
     lock = read_lock(config, problems)
+    link_cache = LinkCache(read_link_memo(config) if options.cache else None)
     site, encoded, _ = link_and_check(config, loaded.media, loaded.tag_names, translations,
-                                      unparsed(loaded.sources, translations), lock, options, problems)
+                                      unparsed(loaded.sources, translations), lock, options, problems, link_cache,
+                                      StoredBodies(cache.path))
+    if options.cache:
+        keep_link_memo(config, link_cache.memo())
     _stop_if(problems)
     return Gathered(site, catalogs, encoded, lock, tuple(sorted(set(problems))))
 
@@ -107,7 +114,8 @@ def unparsed(sources, translations: list[Translation]) -> frozenset[tuple[str, s
 def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translations: list[Translation],
                    unreadable: frozenset, lock: tuple[LockEntry, ...], options: BuildOptions,
                    problems: list[Problem],
-                   link_cache: LinkCache | None = None) -> tuple[Site, int, dict[str, PageSpec]]:
+                   link_cache: LinkCache | None = None,
+                   bodies: StoredBodies | None = None) -> tuple[Site, int, dict[str, PageSpec]]:
     """The link stage and what checks the linked site: urls.lock, images, body links.
     Goes on whatever earlier stages found, so one run reports everything. Returns the site,
     how many images were encoded, and its pages by output path (`bodylinks.page_paths`)."""
@@ -115,7 +123,7 @@ def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translation
     problems.extend(warning(t.source, line, message, hint) for t in translations for line, message, hint in t.notes)
     site = link_site(config, media, tag_names, translations, options.drafts, problems, link_cache,
                      now=None if options.future or options.preview else now,
-                     unreadable=frozenset((kind, key) for kind, key, _ in unreadable))
+                     unreadable=frozenset((kind, key) for kind, key, _ in unreadable), bodies=bodies)
     redirects = plan_redirects(site, lock, translations, problems, unreadable)
     cache_root = config.root / CACHE_DIR
     prepared = prepare_images(site, cache_root, options.job_count, problems,
@@ -151,7 +159,7 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
             return BuildResult(last["pages"], time.perf_counter() - started, search_reused=config.search,
                                changes=Changes((), last["published"], ()))
         previous = OutputState() if options.clean else OutputState.load(cache_dir, output)
-        gathered = gather(options, config)
+        gathered = gather(options, config, scanned)
         site, catalogs = gathered.site, gathered.catalogs
         remove_leftovers(output)
         lock = updated_lock(site, gathered.lock) if not options.drafts else None  # a preview writes none

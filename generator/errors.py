@@ -50,6 +50,9 @@ class BuildFailed(Exception):
         self.problems = sorted(set(problems))
         super().__init__(format_problems(self.problems))
 
+    def __reduce__(self):  # raised in a worker process, it crosses to the build's with its problems
+        return BuildFailed, (self.problems,)
+
     @property
     def errors(self) -> list[Problem]:
         return errors_in(self.problems)

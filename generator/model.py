@@ -9,9 +9,10 @@ look up and to compare.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Mapping
+from typing import Callable, Literal, Mapping
 
 from .config import SiteConfig
 
@@ -31,8 +32,15 @@ class SourceFile:
     key: str  # the story id: its folder's name
     lang: str
     path: str  # relative to the site folder: "content/news/<id>/<lang>.md"
-    text: str  # decoded, BOM removed, line endings normalised to "\n"
+    #: decoded, BOM removed, line endings normalised to "\n"; None when not read: the file's
+    #: size and time were those of the last build's, so its `digest` was known (`load.read_source`)
+    text: str | None
     stamp: tuple[int, int] | None = None  # (size, mtime_ns) when read: what `newsgen status` keys on
+    digest: str = ""  # sha256 of `text`, made from it when not given
+
+    def __post_init__(self) -> None:
+        if not self.digest and self.text is not None:
+            object.__setattr__(self, "digest", hashlib.sha256(self.text.encode()).hexdigest())
 
 
 @dataclass(frozen=True)
@@ -82,12 +90,29 @@ class Translation:
     updated_only: bool = False  # the same for `updated:`
     body_images: tuple[str, ...] = ()  # published names of the story-folder images the body shows
     notes: tuple[tuple[int, str, str], ...] = ()  # warnings found while parsing: (line, message, hint)
+    heading_ids: tuple[str, ...] = ()  # the ids in the body, for `story:<id>#fragment` links
+    #: a digest of everything this record was made from (the parse cache's key; the link stage
+    #: folds in a resolved body): equal fingerprints, equal records but for `path` and `tags`.
+    #: "" when unknown (a record made outside a build's parse stage): compare the record itself.
+    fingerprint: str = ""
+    #: the body was left in the parse cache, under `fingerprint`, and `body_html` is "": a build
+    #: holds no bodies, and its render workers read those of the pages they make (`Site.body_of`)
+    body_stored: bool = False
     # filled in by the link stage
     path: str = ""  # URL path relative to the site root: "ua/2023/11/slug/"
     tags: tuple[TagRef, ...] = ()
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, 1)
+
+
+def read_body(t: Translation, bodies: Callable[[Translation], str] | None) -> str:
+    """`t`'s body HTML: its own, or read by `bodies` from where the parse stage left it."""
+    if not t.body_stored:
+        return t.body_html
+    if bodies is None:
+        raise ValueError(f"{t.source}: its body was left in the parse cache, and nothing was given to read it")
+    return bodies(t)
 
 
 @dataclass(frozen=True)
@@ -165,6 +190,12 @@ class Site:
     retracted: Mapping[str, Translation] = field(default_factory=dict)  # translation id → a withdrawn translation
     redirects: Mapping[str, str] = field(default_factory=dict)  # old URL path → translation id it now leads to
     preview: bool = False  # a preview (serve, --drafts): drafts and scheduled stories are shown, marked
+    #: reads a body left in the parse cache (`Translation.body_stored`); None when none is
+    bodies: Callable[[Translation], str] | None = None
+
+    def body_of(self, t: Translation) -> str:
+        """`t`'s body HTML, wherever it is kept."""
+        return read_body(t, self.bodies)
 
     def translation(self, key: str, lang: str, kind: Kind = "news") -> Translation | None:
         stories = self.stories if kind == "news" else self.pages

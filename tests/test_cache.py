@@ -65,7 +65,8 @@ def test_a_broken_cache_file_is_ignored(tmp_path, build):
     assert build(root).status == 0
     broken = [p for p in (root / ".newsgen-cache").rglob("*")
               if p.is_file() and p.suffix in (".pickle", ".json", ".sqlite")]
-    assert len(broken) == 3  # parsed translations, the status index, the image index (variants: whole, by rename)
+    # parsed translations, the status index, the image index (variants: whole, by rename), the link memo
+    assert len(broken) == 4
     for path in broken:
         path.write_bytes(b"garbage")
     assert build(root).status == 0
@@ -74,4 +75,48 @@ def test_a_broken_cache_file_is_ignored(tmp_path, build):
     assert build(root).status == 0
     import sqlite3
     with sqlite3.connect(root / ".newsgen-cache/translations.sqlite") as db:  # made again, and in use
-        assert db.execute("SELECT count(*) FROM entries").fetchone() == (2,)
+        assert db.execute("SELECT count(*) FROM records").fetchone() == (2,)
+        assert db.execute("SELECT count(*) FROM bodies").fetchone() == (2,)
+
+
+BETA_BODY = "Beta begins.\n\n## The details\n\nBeta's details."
+LINKED = f"""
+-- content/news/a/en.md --
+{story("Alpha", date="2023-11-20", body="Alpha's own words.")}
+-- content/news/b/en.md --
+{story("Beta", date="2023-11-21", body=BETA_BODY)}
+-- content/news/c/en.md --
+{story("Gamma", date="2023-11-22", body="See [the details](story:b#the-details) and [Alpha](story:a).")}
+"""
+
+
+def test_an_unchanged_story_linking_to_an_edited_one_follows_its_new_address(tmp_path, build):
+    # Gamma is not read again (its size and time are the last build's), and its body stays in the
+    # cache; its links are resolved again from there, to Beta's new address and heading.
+    root = make_site(tmp_path / "site", LINKED)
+    assert build(root).status == 0
+    path = root / "content/news/b/en.md"
+    path.write_text(path.read_text().replace("title: Beta", "title: Beta, corrected"))
+    rebuilt = build(root)
+    assert rebuilt.status == 0
+    links = [a["href"] for a in rebuilt.html("en/2023/11/gamma/").select("article a[href]")]
+    assert "../beta-corrected/#the-details" in links and "../alpha/" in links
+    assert "Beta's details." in rebuilt.html("en/2023/11/beta-corrected/").get_text()
+
+
+def test_a_lost_parse_cache_is_made_again_from_the_files(tmp_path, build):
+    # The status index says the files are as before, but the parsed files are gone: the build
+    # reads the files it skipped, and every page has its body.
+    root = make_site(tmp_path / "site", LINKED)
+    assert build(root).status == 0
+    (root / ".newsgen-cache/translations.sqlite").unlink()
+    path = root / "content/news/a/en.md"
+    path.write_text(path.read_text().replace("title: Alpha", "title: Alpha, corrected"))
+    rebuilt = build(root)
+    assert rebuilt.status == 0
+    assert "Beta's details." in rebuilt.html("en/2023/11/beta/").get_text()
+    assert "Alpha's own words." in rebuilt.html("en/2023/11/alpha-corrected/").get_text()
+    assert "../alpha-corrected/" in [a["href"] for a in rebuilt.html("en/2023/11/gamma/").select("article a[href]")]
+    clean = build(root, "--output", str(tmp_path / "clean"), "--no-cache")
+    assert clean.status == 0
+    assert snapshot(root / "output") == snapshot(tmp_path / "clean")

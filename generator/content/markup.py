@@ -88,6 +88,14 @@ def style_of(language: Language) -> Style:
     return replace(style, quotes=language.quotes) if language.quotes else style
 
 
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def heading_ids(body_html: str) -> tuple[str, ...]:
+    """The ids in a body (its sub-headings'), which `story:<id>#fragment` links may name."""
+    return tuple(_ID.findall(body_html))
+
+
 def story_link_ids(body_html: str) -> list[str]:
     return [m.group(1) for m in STORY_HREF.finditer(body_html)]
 

@@ -16,7 +16,7 @@ import json
 import os
 import pickle
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from ..model import SourceFile, Translation
 STATES = ("present", "outdated", "draft", "scheduled", "missing")
 MARKS = {"present": "ok", "outdated": "OUTDATED", "draft": "draft", "scheduled": "SCHEDULED", "missing": "—"}
 INDEX = "status.pickle"
-_VERSION = 1
+_VERSION = 2  # 2: each file's text digest beside its entry
 
 
 @dataclass(frozen=True)
@@ -51,15 +51,18 @@ class StoryStatus:
     scheduled: dict[str, datetime]  # language code → when it is published, for scheduled ones
 
 
-def remember(config: SiteConfig, sources: tuple[SourceFile, ...], translations: list[Translation]) -> None:
-    """Write the status index from a build's parse (files that failed to parse are left out)."""
+def remember(config: SiteConfig, sources: tuple[SourceFile, ...], translations: list[Translation],
+             scanned: "Scan | None" = None) -> None:
+    """Write the status index from a build's parse (files that failed to parse are left out),
+    unless it is the one `scanned` read or wrote at the start of the build."""
     parsed = {t.source: t for t in translations}
     index = {}
     for source in sources:
         t = parsed.get(source.path)
         if t is not None and source.stamp:
-            index[source.path] = (source.stamp, Entry(t.draft, t.date, t.updated))
-    _save(config, index)
+            index[source.path] = (source.stamp, Entry(t.draft, t.date, t.updated), source.digest)
+    if scanned is None or index != scanned.index:
+        _save(config, index)
 
 
 @dataclass(frozen=True)
@@ -69,10 +72,15 @@ class Scan:
     files: tuple[tuple[str, tuple[int, int]], ...]  # (path, (size, mtime_ns)), media and folders included
     entries: dict[str, Entry]  # translation file path → its entry
     grouped: dict[tuple[str, str], dict[str, Entry]]  # (kind, key) → language → entry
+    #: translation file path → ((size, mtime_ns), digest of its text) as the last build read it
+    #: (`load.load_site`'s `known`): a file with the same size and time need not be read again
+    digests: dict[str, tuple[tuple[int, int], str]] = field(default_factory=dict)
+    index: dict[str, tuple] = field(default_factory=dict)  # the status index as the scan left it
 
 
-def scan(config: SiteConfig, problems: list[Problem]) -> Scan:
-    """Look at every file of the story folders without reading any the index already knows."""
+def scan(config: SiteConfig, problems: list[Problem], save: bool = True) -> Scan:
+    """Look at every file of the story folders without reading any the index already knows.
+    A build does not `save` what it found: it writes the index after parsing (`remember`)."""
     index = _load(config)
     fresh, files = {}, []
     for section in ("news", "pages"):  # every name, a misnamed folder or a stray file included
@@ -100,13 +108,15 @@ def scan(config: SiteConfig, problems: list[Problem]) -> Scan:
             if lang not in config.codes:
                 continue
             known = index.get(path)
-            entry = known[1] if known and known[0] == stamp else _read(config, kind, path, problems)
+            same = known is not None and known[0] == stamp
+            entry = known[1] if same else _read(config, kind, path, problems)
             if entry is not None:
-                fresh[path] = (stamp, entry)
+                fresh[path] = (stamp, entry, known[2] if same else "")
                 grouped.setdefault((kind, key), {})[lang] = entry
-    if fresh != index and not problems:
+    if save and fresh != index and not problems:
         _save(config, fresh)
-    return Scan(tuple(files), {path: entry for path, (_, entry) in fresh.items()}, grouped)
+    return Scan(tuple(files), {path: entry for path, (_, entry, _) in fresh.items()}, grouped,
+                {path: (stamp, digest) for path, (stamp, _, digest) in fresh.items() if digest}, fresh)
 
 
 def translation_status(site_dir: Path, now: datetime | None = None) -> tuple[str, tuple[str, ...], list[StoryStatus]]:

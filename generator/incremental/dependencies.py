@@ -43,11 +43,13 @@ def navigation_inputs(site: Site, code: str) -> tuple:
 
 
 def page_inputs(site: Site, spec: PageSpec, navigation: dict[str, tuple] | None = None,
-                whole: Callable[[Translation], object] = lambda t: t) -> object:
+                whole: Callable[[Translation], object] = lambda t: t,
+                teaser: Callable[[Site, Translation], object] = teaser_inputs) -> object:
     """What `spec` is made from (see the module's docstring), its masthead and footer included.
     `navigation`, when given, remembers each language's masthead inputs for the next page of `site`;
-    `whole` stands for a page's translations read whole (a digest of each will do)."""
-    own = _own_inputs(site, spec, whole)
+    `whole` stands for a page's translations read whole, `teaser` for what a list shows of one
+    (a digest of each will do)."""
+    own = _own_inputs(site, spec, whole, teaser)
     if spec.kind in ("robots", "feed", "news-sitemap", "redirect", "redirects-netlify", "redirects-nginx"):
         return own  # no masthead
     navigation = {} if navigation is None else navigation
@@ -73,7 +75,7 @@ def indexed_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], ob
             tuple(site.images.get(f"{story.folder}/{name}") for name in ((t.image,) if t.image else ()) + t.body_images))
 
 
-def _own_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], object]) -> object:
+def _own_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], object], teaser) -> object:
     config, code = site.config, spec.lang
     if spec.kind in ("robots", "chooser", "404", "search"):
         return ()  # settings and theme only
@@ -95,7 +97,7 @@ def _own_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], objec
         return (tuple(map(whole, story.translations.values())),
                 tuple(site.images.get(f"{story.folder}/{name}") for tr in story.translations.values()
                       for name in ((tr.image,) if tr.image else ()) + tr.body_images),
-                tuple(teaser_inputs(site, site.stories[k].translations[code]) for k in related),
+                tuple(teaser(site, site.stories[k].translations[code]) for k in related),
                 tuple(site.tags[code][ref.key].path for ref in t.tags))
     if spec.kind == "tags":
         return tuple((tag.name, tag.path, len(tag.stories)) for tag in site.tags[code].values())
@@ -119,4 +121,4 @@ def _own_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], objec
         raise ValueError(f"unknown page kind {spec.kind}")
     shown = keys[(spec.number - 1) * config.per_page: spec.number * config.per_page]
     return (page_count(len(keys), config), len(keys), versions,
-            tuple(teaser_inputs(site, site.stories[k].translations[code]) for k in shown))
+            tuple(teaser(site, site.stories[k].translations[code]) for k in shown))

@@ -44,8 +44,9 @@ def environment_digest(config: SiteConfig, options: tuple) -> str:
 
 
 def scan_sources(config: SiteConfig) -> Scan:
-    """The story folders as they are now (see status.scan); problems are the build's to report."""
-    return scan(config, [])
+    """The story folders as they are now (see status.scan); problems are the build's to report,
+    and the build writes the status index once it has parsed the files."""
+    return scan(config, [], save=False)
 
 
 def source_stamp(config: SiteConfig, scanned: Scan, environment: str, now: datetime, publish_all: bool,

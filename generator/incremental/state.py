@@ -18,7 +18,7 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dependencies import indexed_inputs, page_inputs
+from .dependencies import indexed_inputs, page_inputs, teaser_inputs
 from ..model import Site, Translation
 from ..stages.render import PageSpec
 from ..stages.write import MARKER, output_key
@@ -99,9 +99,10 @@ class InputsDigests:
         self.site, self.environment = site, environment
         self._translations: dict[int, tuple[Translation, str]] = {}  # id → (kept alive, digest)
         self._navigation: dict[str, tuple] = {}
+        self._teasers: dict[int, tuple[Translation, str]] = {}  # id → (kept alive, digest)
 
     def __call__(self, spec: PageSpec) -> str:
-        inputs = page_inputs(self.site, spec, self._navigation, self._translation_digest)
+        inputs = page_inputs(self.site, spec, self._navigation, self._translation_digest, self._teaser_digest)
         return digest(pickle.dumps((self.environment, inputs), protocol=pickle.HIGHEST_PROTOCOL))
 
     def indexed(self, spec: PageSpec) -> str:
@@ -111,10 +112,21 @@ class InputsDigests:
         inputs = indexed_inputs(self.site, spec, self._translation_digest)
         return digest(pickle.dumps((self.environment, inputs), protocol=pickle.HIGHEST_PROTOCOL))
 
+    def _teaser_digest(self, site: Site, t: Translation) -> str:
+        """A story shows in about nine lists and related cards: what they show of it, digested once."""
+        known = self._teasers.get(id(t))
+        if known is None:
+            inputs = teaser_inputs(site, t)
+            known = self._teasers[id(t)] = (t, digest(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)))
+        return known[1]
+
     def _translation_digest(self, t: Translation) -> str:
         known = self._translations.get(id(t))
         if known is None:
-            known = self._translations[id(t)] = (t, digest(pickle.dumps(t, protocol=pickle.HIGHEST_PROTOCOL)))
+            # A fingerprint stands for all the parse made (pickling every body took most of an
+            # edit's digests); the link stage's own fields are added to it.
+            whole = (t.fingerprint, t.path, t.tags) if t.fingerprint else t
+            known = self._translations[id(t)] = (t, digest(pickle.dumps(whole, protocol=pickle.HIGHEST_PROTOCOL)))
         return known[1]
 
 

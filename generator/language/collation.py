@@ -21,18 +21,23 @@ _TAILORING = {
 
 
 class Collation:
-    """Sort keys for text in a given locale; make one per build (loading the table takes ~0.1 s)."""
+    """Sort keys for text in a given locale. Loading the table takes a quarter of a second, so it
+    is loaded only for a text whose key is not known: `keys` may be the last build's (`keys`)."""
 
-    def __init__(self) -> None:
-        self._collator = pyuca.Collator()
-        self._keys: dict[tuple[str, str], tuple] = {}  # the same tag names come up again and again
+    def __init__(self, keys: dict[tuple[str, str], tuple] | None = None) -> None:
+        self._collator: pyuca.Collator | None = None
+        #: (text, locale) → sort key: the same tag names come up again and again, build after build
+        self.keys: dict[tuple[str, str], tuple] = dict(keys or {})
+        self.learned = False  # a key was made that `keys` did not have
 
     def key(self, text: str, locale: str) -> tuple:
         memo = (text, locale)
-        if memo not in self._keys:
+        if memo not in self.keys:
+            self._collator = self._collator or pyuca.Collator()
             tailoring = _TAILORING.get(locale.split("_")[0])
-            self._keys[memo] = tuple(self._collator.sort_key(text.translate(tailoring) if tailoring else text))
-        return self._keys[memo]
+            self.keys[memo] = tuple(self._collator.sort_key(text.translate(tailoring) if tailoring else text))
+            self.learned = True
+        return self.keys[memo]
 
     def sorted(self, items, locale: str, text=lambda item: item) -> list:
         return sorted(items, key=lambda item: (self.key(text(item), locale), text(item)))

@@ -8,18 +8,20 @@ per language with a marked fallback. Produces the `Site`.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import html
 import re
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Callable
 
 from ..language.collation import Collation
 from ..config import SiteConfig
 from ..errors import Problem, warning
 from .load import TagName
 from ..content.markup import resolve_story_links
-from ..model import Site, Story, TagRef, Translation, translation_id
+from ..model import Site, Story, TagRef, Translation, read_body, translation_id
 from ..linking.related import rank_related
 from ..language.slugs import slugify
 from ..linking.tags import check_near_misses, resolve_tags, tag_pages
@@ -29,31 +31,47 @@ from ..linking.urls import page_path, relative, story_path
 RESERVED_SLUGS = re.compile(r"^(tags|page|search|static|feed\.xml|news-sitemap\.xml|\d{4})$")
 
 TranslationId = tuple[str, str, str]  # (kind, key, lang)
-_ID = re.compile(r'\sid="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class LinkMemo:
+    """What a build's link stage keeps for the next build (in the site's cache folder): most
+    builds change no story's tags or date, and ranking 5,000 stories' related stories takes
+    half a second; loading the collation table for the tags' sort keys a quarter."""
+
+    ranking: tuple | None = None  # (inputs, story key → related keys), as `LinkCache.ranking`
+    sort_keys: dict[tuple[str, str], tuple] = field(default_factory=dict)  # `Collation.keys`
 
 
 class LinkCache:
     """What one link may reuse from the previous one in the same process.
 
     A build links once; `newsgen serve` links after every edit, and most edits
-    change neither tags nor dates, so the related-story ranking is reused.
+    change neither tags nor dates, so the related-story ranking is reused (and a
+    build starts from the previous build's `LinkMemo`).
     """
 
-    def __init__(self) -> None:
-        self.collation = Collation()
-        self._related_inputs = None
-        self._related: dict[str, tuple[str, ...]] = {}
+    def __init__(self, remembered: "LinkMemo | None" = None) -> None:
+        remembered = remembered or LinkMemo()
+        self.collation = Collation(remembered.sort_keys)
+        #: the last related-story ranking: (its inputs, story key → related keys)
+        self.ranking: tuple | None = remembered.ranking
+        self._remembered = remembered
         self._linked: dict[str, tuple] = {}  # source path → (parsed, path, tags, body, linked)
         self._slugs: dict[tuple[str, str], str] = {}
         self._tag_lists: dict[tuple, tuple[TagRef, ...]] = {}
         self.tag_memo: dict[str, tuple] = {}  # source path → (parsed, tag names, resolved tags)
-        self._bodies: dict[str, tuple] = {}  # source path → (parsed body, own path, targets, resolved)
+        self._bodies: dict[str, tuple] = {}  # source path → (`_parsed_body`, own path, targets, resolved)
         self._targets: dict[str, tuple] = {}  # source path → (its lines mapping, story ids it links to)
-        self._ids: dict[str, tuple] = {}  # source path → (parsed body, ids in it)
-        self._mentions: dict[str, tuple] = {}  # source path → (parsed body, whether it has "story:")
         self._near_inputs: tuple | None = None  # what check_near_misses last looked at
         self._near_problems: list[Problem] = []  # and found
         self._titles: dict[tuple[str, str], tuple] = {}  # story → (its translations, problems of their titles)
+
+    def memo(self) -> "LinkMemo | None":
+        """What the next build may start from, or None when it is what this one started from."""
+        if self.ranking is self._remembered.ranking and not self.collation.learned:
+            return None
+        return LinkMemo(self.ranking, self.collation.keys)
 
     def sorted_tags(self, refs: tuple[TagRef, ...], locale: str) -> tuple[TagRef, ...]:
         memo = (locale, refs)
@@ -65,31 +83,16 @@ class LinkCache:
         """`t`'s body with its `story:` links resolved; reused while its targets stay put
         (never when resolving found a problem: that is reported on every link)."""
         memo = self._bodies.get(t.source)
-        if targets is not None and memo is not None and memo[0] is t.body_html and memo[1:3] == (path, targets):
+        parsed = _parsed_body(t)
+        if targets is not None and memo is not None and memo[0] == parsed and memo[1:3] == (path, targets):
             return memo[3]
         before = len(problems)
         body = resolve()
         if targets is not None and len(problems) == before:
-            self._bodies[t.source] = (t.body_html, path, targets, body)
+            self._bodies[t.source] = (parsed, path, targets, body)
         else:
             self._bodies.pop(t.source, None)
         return body
-
-    def heading_ids(self, t: Translation) -> tuple[str, ...]:
-        """The ids in `t`'s body, for `story:<id>#fragment` links."""
-        return self._of_body(self._ids, t, lambda body: tuple(_ID.findall(body)))
-
-    def mentions_stories(self, t: Translation) -> bool:
-        """Whether `t`'s body has "story:" in it at all (most have not; serve asks after every edit)."""
-        return self._of_body(self._mentions, t, lambda body: "story:" in body)
-
-    @staticmethod
-    def _of_body(memo: dict[str, tuple], t: Translation, compute):
-        """`compute(t.body_html)`, reused while `t`'s source has the very same parsed body."""
-        known = memo.get(t.source)
-        if known is None or known[0] is not t.body_html:
-            known = memo[t.source] = (t.body_html, compute(t.body_html))
-        return known[1]
 
     def story_targets(self, t: Translation) -> tuple[str, ...]:
         """The story ids `t`'s body links to (the parse stage noted each `story:` link's line)."""
@@ -135,24 +138,30 @@ class LinkCache:
         memo = self._linked.get(t.source)
         if memo is not None and memo[0] is t and memo[1] == path and memo[2] == tags and memo[3] == body:
             return memo[4]
-        result = replace(t, path=path, tags=tags, body_html=body)
+        if body is t.body_html:
+            result = replace(t, path=path, tags=tags)
+        else:  # story: links resolved: the body is the parse's no more, and is here
+            fingerprint = t.fingerprint and hashlib.blake2b(f"{t.fingerprint}\0{body}".encode(),
+                                                            digest_size=20).hexdigest()
+            result = replace(t, path=path, tags=tags, body_html=body, fingerprint=fingerprint, body_stored=False)
         self._linked[t.source] = (t, path, tags, body, result)
         return result
 
     def rank_related(self, explicit, tag_keys, dates) -> dict[str, tuple[str, ...]]:
         inputs = (explicit, tag_keys, dates)
-        if inputs != self._related_inputs:
-            self._related = rank_related(explicit, tag_keys, dates)
-            self._related_inputs = inputs
-        return self._related
+        if self.ranking is None or inputs != self.ranking[0]:
+            self.ranking = (inputs, rank_related(explicit, tag_keys, dates))
+        return self.ranking[1]
 
 
 def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, TagName]],
               translations: list[Translation], include_drafts: bool, problems: list[Problem],
               cache: LinkCache | None = None, *, now: datetime | None = None,
-              unreadable: frozenset[tuple[str, str]] = frozenset()) -> Site:
+              unreadable: frozenset[tuple[str, str]] = frozenset(),
+              bodies: Callable[[Translation], str] | None = None) -> Site:
     """`now`: translations dated after it are scheduled, not published (None: publish them all);
-    `unreadable`: stories with a file that failed to parse (its problem is reported already)."""
+    `unreadable`: stories with a file that failed to parse (its problem is reported already);
+    `bodies`: reads the bodies left in the parse cache (`Translation.body_stored`)."""
     cache = cache or LinkCache()
     published, waiting = [], []
     for t in translations:
@@ -170,7 +179,8 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
 
     paths = _assign_paths(published, problems)
     # A retracted translation keeps its URL (for a notice) and nothing else: no lists, tags or links.
-    retracted = {translation_id(t.kind, t.key, t.lang): replace(t, path=paths[(t.kind, t.key, t.lang)], body_html="")
+    retracted = {translation_id(t.kind, t.key, t.lang): replace(t, path=paths[(t.kind, t.key, t.lang)], body_html="",
+                                                                fingerprint="", body_stored=False)
                  for t in published if t.retracted and (t.kind, t.key, t.lang) in paths}
     published = [t for t in published if (t.kind, t.key, t.lang) in paths and not t.retracted]
     withdrawn: dict[tuple[str, str], dict[str, Translation]] = defaultdict(dict)
@@ -234,10 +244,10 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
                 return inner
             lang = t.lang if t.lang in candidates else next(c for c in fallback if c in candidates)
             other_t = candidates[lang]
-            if fragment[1:] and fragment[1:] not in cache.heading_ids(other_t):
+            if fragment[1:] and fragment[1:] not in other_t.heading_ids:
                 problems.append(Problem(t.source, line, f"`story:{target}{fragment}`: {other_t.source} has no "
                                         f"heading with the id `{fragment[1:]}`",
-                                        _fragment_hint(fragment[1:], cache.heading_ids(other_t))))
+                                        _fragment_hint(fragment[1:], other_t.heading_ids)))
             return anchor(t, path, other_t, fragment, attributes, inner)
         return resolve
 
@@ -247,7 +257,7 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
         if target not in target_places:
             candidates = news.get(target) or pages.get(target)
             target_places[target] = tuple(
-                (lang, paths.get((c.kind, c.key, lang)), cache.heading_ids(c))
+                (lang, paths.get((c.kind, c.key, lang)), c.heading_ids)
                 for lang, c in candidates.items()) if candidates else None
         return target_places[target]
 
@@ -265,9 +275,9 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
     def linked(t: Translation) -> Translation:
         tid = (t.kind, t.key, t.lang)
         body = t.body_html
-        if cache.mentions_stories(t):
+        if cache.story_targets(t):  # the parse noted every `story:` link of the body
             body = cache.body(t, paths[tid], target_paths(t), problems,
-                              lambda: resolve_story_links(t.body_html, story_link(t, paths[tid])))
+                              lambda: resolve_story_links(read_body(t, bodies), story_link(t, paths[tid])))
         return cache.linked(t, paths[tid], tags[tid], body)
 
     def make_story(kind, key, tr) -> Story:
@@ -287,7 +297,7 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
             months[f"{date.year:04d}/{date.month:02d}"].append(key)
         archives[code] = {month: tuple(months[month]) for month in sorted(months, reverse=True)}
     return Site(config, stories, standalone, front, tag_pages(config, stories, front, cache.collation), archives,
-                retracted=retracted)
+                retracted=retracted, bodies=bodies)
 
 
 def _unknown_story_hint(target: str, known: set[str]) -> str:
@@ -364,3 +374,8 @@ def _check_related(grouped, quiet, known: set[str], problems: list[Problem]) -> 
                 elif ("news", target) not in grouped and ("news", target) not in quiet:
                     problems.append(Problem(t.source, t.line_of("related"), f"unknown story `{target}` in `related`",
                                             _unknown_story_hint(target, known)))
+
+
+def _parsed_body(t: Translation) -> object:
+    """What stands for `t`'s body as parsed: the body itself or, left in the parse cache, its fingerprint."""
+    return ("stored", t.fingerprint) if t.body_stored else t.body_html

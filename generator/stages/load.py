@@ -13,6 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from ..config import SiteConfig
 from ..errors import Problem
@@ -38,14 +39,35 @@ class LoadedSite:
     tag_names: dict[str, dict[str, TagName]] = field(default_factory=dict)  # tag id → lang → name
 
 
-def load_site(config: SiteConfig, problems: list[Problem]) -> LoadedSite:
+def load_site(config: SiteConfig, problems: list[Problem], known: Mapping[str, tuple] | None = None) -> LoadedSite:
+    """Every story folder. `known`: path → ((size, mtime_ns), digest) of files as the last build
+    read them; a file that still has that size and time is not read (`SourceFile.text` is None)."""
     sources: list[SourceFile] = []
     media: dict[tuple[Kind, str], tuple[MediaFile, ...]] = {}
     for kind, key in story_folders(config, problems):
-        story_sources, story_media = load_story(config, kind, key, problems)
+        story_sources, story_media = load_story(config, kind, key, problems, known or {})
         sources.extend(story_sources)
         media[(kind, key)] = story_media
     return LoadedSite(tuple(sources), media, load_tags(config, problems))
+
+
+def read_source(config: SiteConfig, source: SourceFile, problems: list[Problem]) -> SourceFile | None:
+    """`source` with its text (and size and time) read from disk; None after noting what is wrong."""
+    try:
+        with open(config.root / source.path, "rb") as file:
+            stat = os.fstat(file.fileno())
+            raw = file.read()
+    except OSError as err:
+        problems.append(Problem(source.path, 1, f"cannot read the file: {err.strerror}"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        problems.append(Problem(source.path, line, "the file is not UTF-8 text", "Save it as UTF-8 in your editor"))
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return SourceFile(source.kind, source.key, source.lang, source.path, text, (stat.st_size, stat.st_mtime_ns))
 
 
 def section_of(kind: Kind) -> str:
@@ -75,9 +97,9 @@ def story_folders(config: SiteConfig, problems: list[Problem]) -> list[tuple[Kin
     return found
 
 
-def load_story(config: SiteConfig, kind: Kind, key: str,
-               problems: list[Problem]) -> tuple[list[SourceFile], tuple[MediaFile, ...]]:
-    """One story folder: its translation files, read, and its media's names."""
+def load_story(config: SiteConfig, kind: Kind, key: str, problems: list[Problem],
+               known: Mapping[str, tuple] = {}) -> tuple[list[SourceFile], tuple[MediaFile, ...]]:
+    """One story folder: its translation files, read (unless `known`, see `load_site`), and its media's names."""
     rel = f"content/{section_of(kind)}/{key}"
     folder = config.root / rel
     sources, media = [], []
@@ -103,20 +125,15 @@ def load_story(config: SiteConfig, kind: Kind, key: str,
             media.append(name)
             continue
         try:
-            raw = Path(entry.path).read_bytes()
             stat = entry.stat()
         except OSError as err:
             problems.append(Problem(path, 1, f"cannot read the file: {err.strerror}"))
             continue
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            line = raw[: err.start].count(b"\n") + 1
-            problems.append(Problem(path, line, "the file is not UTF-8 text",
-                                    "Save it as UTF-8 in your editor"))
-            continue
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        sources.append(SourceFile(kind, key, stem, path, text, (stat.st_size, stat.st_mtime_ns)))
+        stamp, before = (stat.st_size, stat.st_mtime_ns), known.get(path)
+        source = SourceFile(kind, key, stem, path, None, stamp, before[1]) if before and before[0] == stamp \
+            else read_source(config, SourceFile(kind, key, stem, path, None), problems)
+        if source is not None:
+            sources.append(source)
     files, clashes = media_files(media)
     for name, other, published in clashes:
         if other:

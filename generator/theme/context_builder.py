@@ -167,6 +167,7 @@ class ContextBuilder:
         month = None
         if story.kind == "news":
             month = Link(self.dates.month_heading(t.date), relative(t.path, archive_path(code, f"{t.date:%Y/%m}")))
+        body = self.site.body_of(t)
         preview = ""
         if self.site.preview:
             preview = "draft" if t.draft else "scheduled" if t.date and self.site.now and t.date > self.site.now else ""
@@ -175,11 +176,11 @@ class ContextBuilder:
             title=t.title, date=self._date(t.date, True, t.date_only),
             updated=self._date(t.updated, True, t.updated_only), month=month,
             reading_minutes=max(1, ceil(t.word_count / WORDS_PER_MINUTE)),
-            author=t.author, source=t.source_name, image=image, body=Markup(self._body(story, t)),
+            author=t.author, source=t.source_name, image=image, body=Markup(self._body(story, t, body)),
             tags=tuple(Link(ref.name, relative(t.path, self.site.tags[code][ref.key].path)) for ref in t.tags),
             related=tuple(self.teaser(t.path, self.site.stories[k].translations[code]) for k in related),
             share=share_links(url, t.title) if story.kind == "news" else (), url=url,
-            has_embeds='class="embed"' in t.body_html, preview=preview)
+            has_embeds='class="embed"' in body, preview=preview)
         alternates = tuple(self.config.language(c).locale for c in story.translations if c != code)
         json_ld = ()
         if story.kind == "news":
@@ -191,9 +192,9 @@ class ContextBuilder:
                           og_image_alt=(t.image_alt or t.image_caption or t.title) if t.image else "",
                           og_image_size=(image.width, image.height) if image and image.width else None)
 
-    def _body(self, story: Story, t: Translation) -> str:
+    def _body(self, story: Story, t: Translation, body_html: str) -> str:
         """The body in this page's words, its photos with their smaller copies and sizes."""
-        body = localize(t.body_html, self.words)
+        body = localize(body_html, self.words)
         if t.body_images:
             images = {name: self.site.images[f"{story.folder}/{name}"] for name in t.body_images
                       if f"{story.folder}/{name}" in self.site.images}
