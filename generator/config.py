@@ -79,8 +79,8 @@ class SiteConfig:
         """The path part of base_url: "/news/" (always starts and ends with "/")."""
         return urlsplit(self.base_url).path
 
-    @property
-    def codes(self) -> tuple[str, ...]:
+    @cached_property
+    def codes(self) -> tuple[str, ...]:  # asked for tens of thousands of times a build
         return tuple(lang.code for lang in self.languages)
 
     @cached_property

@@ -21,7 +21,7 @@ from ..config import SiteConfig
 from ..errors import Problem, warning
 from .load import TagName
 from ..content.markup import resolve_story_links
-from ..model import Site, Story, TagRef, Translation, read_body, translation_id
+from ..model import Site, Story, TagRef, Translation, linked_copy, read_body, translation_id
 from ..linking.related import rank_related
 from ..language.slugs import slugify
 from ..linking.tags import check_near_misses, resolve_tags, tag_pages
@@ -62,7 +62,6 @@ class LinkCache:
         self._tag_lists: dict[tuple, tuple[TagRef, ...]] = {}
         self.tag_memo: dict[str, tuple] = {}  # source path → (parsed, tag names, resolved tags)
         self._bodies: dict[str, tuple] = {}  # source path → (`_parsed_body`, own path, targets, resolved)
-        self._targets: dict[str, tuple] = {}  # source path → (its lines mapping, story ids it links to)
         self._near_inputs: tuple | None = None  # what check_near_misses last looked at
         self._near_problems: list[Problem] = []  # and found
         self._titles: dict[tuple[str, str], tuple] = {}  # story → (its translations, problems of their titles)
@@ -93,14 +92,6 @@ class LinkCache:
         else:
             self._bodies.pop(t.source, None)
         return body
-
-    def story_targets(self, t: Translation) -> tuple[str, ...]:
-        """The story ids `t`'s body links to (the parse stage noted each `story:` link's line)."""
-        memo = self._targets.get(t.source)
-        if memo is None or memo[0] is not t.lines:
-            memo = (t.lines, tuple(name[len("story:"):] for name in t.lines if name.startswith("story:")))
-            self._targets[t.source] = memo
-        return memo[1]
 
     def check_near_misses(self, tag_names, published: list[Translation], tags, problems: list[Problem]) -> None:
         """tags.check_near_misses, done again only when a translation's tags or date changed
@@ -139,7 +130,7 @@ class LinkCache:
         if memo is not None and memo[0] is t and memo[1] == path and memo[2] == tags and memo[3] == body:
             return memo[4]
         if body is t.body_html:
-            result = replace(t, path=path, tags=tags)
+            result = linked_copy(t, path=path, tags=tags)
         else:  # story: links resolved: the body is the parse's no more, and is here
             fingerprint = t.fingerprint and hashlib.blake2b(f"{t.fingerprint}\0{body}".encode(),
                                                             digest_size=20).hexdigest()
@@ -265,7 +256,7 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
         """What the resolution of `t`'s `story:` links depends on: where each target could lead and
         the heading ids there (None when a target is missing: that is reported every time)."""
         found = []
-        for target in cache.story_targets(t):
+        for target in t.story_links:
             place = places(target)
             if place is None:
                 return None
@@ -275,7 +266,7 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
     def linked(t: Translation) -> Translation:
         tid = (t.kind, t.key, t.lang)
         body = t.body_html
-        if cache.story_targets(t):  # the parse noted every `story:` link of the body
+        if t.story_links:  # the parse noted every `story:` link of the body
             body = cache.body(t, paths[tid], target_paths(t), problems,
                               lambda: resolve_story_links(read_body(t, bodies), story_link(t, paths[tid])))
         return cache.linked(t, paths[tid], tags[tid], body)

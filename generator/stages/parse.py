@@ -186,7 +186,7 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[Media
         related=lists["related"], draft=draft, body_html=body_html, word_count=count_words(body_html),
         lines=lines, date_only=bool(date) and fields["date"].is_date_only,
         updated_only=bool(updated) and fields["updated"].is_date_only, body_images=images, notes=notes,
-        heading_ids=heading_ids(body_html),
+        heading_ids=heading_ids(body_html), story_links=tuple(sorted(known_links)),
     )
 
 
