@@ -171,6 +171,7 @@ class StoredBodies:
     def __getstate__(self):
         return {"path": self.path, "_db": None}
 
+
 _LINK_MEMO = "link-memo.pickle"
 
 

@@ -12,7 +12,6 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Mapping
 
 from ..config import SiteConfig
@@ -45,7 +44,7 @@ def load_site(config: SiteConfig, problems: list[Problem], known: Mapping[str, t
     sources: list[SourceFile] = []
     media: dict[tuple[Kind, str], tuple[MediaFile, ...]] = {}
     for kind, key in story_folders(config, problems):
-        story_sources, story_media = load_story(config, kind, key, problems, known or {})
+        story_sources, story_media = load_story(config, kind, key, problems, known)
         sources.extend(story_sources)
         media[(kind, key)] = story_media
     return LoadedSite(tuple(sources), media, load_tags(config, problems))
@@ -98,8 +97,9 @@ def story_folders(config: SiteConfig, problems: list[Problem]) -> list[tuple[Kin
 
 
 def load_story(config: SiteConfig, kind: Kind, key: str, problems: list[Problem],
-               known: Mapping[str, tuple] = {}) -> tuple[list[SourceFile], tuple[MediaFile, ...]]:
+               known: Mapping[str, tuple] | None = None) -> tuple[list[SourceFile], tuple[MediaFile, ...]]:
     """One story folder: its translation files, read (unless `known`, see `load_site`), and its media's names."""
+    known = known or {}
     rel = f"content/{section_of(kind)}/{key}"
     folder = config.root / rel
     sources, media = [], []
