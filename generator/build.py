@@ -5,6 +5,8 @@ nothing is written outside a staging folder until the whole site rendered.
 """
 from __future__ import annotations
 
+import functools
+import gc
 import os
 import time
 from dataclasses import dataclass, replace
@@ -81,6 +83,23 @@ class Gathered:
     warnings: tuple[Problem, ...] = ()
 
 
+def _collector_paused(stage):
+    """Run `stage` with Python's cycle collector off. Loading, parsing and linking an archive
+    make millions of long-lived objects and almost no cyclic garbage, and each full collection
+    walked all of them again: a quarter of an edit's time at 5,000 stories."""
+    @functools.wraps(stage)
+    def paused(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return stage(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+    return paused
+
+
+@_collector_paused
 def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Scan | None = None) -> Gathered:
     """Load, parse and link the whole site, size its images, load the theme's catalogs
     and compile its templates; raise BuildFailed listing every problem of every stage.
@@ -201,7 +220,11 @@ def _render_and_write(site: Site, catalogs, placer: Placer, previous: OutputStat
     """Render the pages whose inputs changed into the staging folder, keep the others' previous
     files: (the new record of the output, pages rendered)."""
     shared = (site, catalogs, placer, previous, environment, os.getpid())
-    results = map_chunks(_render_chunk, shared, plan_pages(site), jobs)
+    gc.freeze()  # the site lives until the build ends: no collection walks it, in here or in the workers
+    try:
+        results = map_chunks(_render_chunk, shared, plan_pages(site), jobs)
+    finally:
+        gc.unfreeze()
     _stop_if([p for chunk in results for p in chunk.problems])
     state = OutputState(pages={key: record or previous.pages[key]
                                for chunk in results for key, record in chunk.records})

@@ -7,6 +7,7 @@ little work, everything runs in this process.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -45,6 +46,7 @@ def map_chunks(fn: Callable[[object, list[T]], R], shared: object, items: Sequen
 def _init_worker(shared: object) -> None:
     global _worker_shared
     _worker_shared = shared
+    gc.enable()  # a stage may pause the cycle collector (build.gather); a worker's own garbage is collected
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
 
