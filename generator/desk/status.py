@@ -72,10 +72,13 @@ class Scan:
     files: tuple[tuple[str, tuple[int, int]], ...]  # (path, (size, mtime_ns)), media and folders included
     entries: dict[str, Entry]  # translation file path → its entry
     grouped: dict[tuple[str, str], dict[str, Entry]]  # (kind, key) → language → entry
-    #: translation file path → ((size, mtime_ns), digest of its text) as the last build read it
-    #: (`load.load_site`'s `known`): a file with the same size and time need not be read again
-    digests: dict[str, tuple[tuple[int, int], str]] = field(default_factory=dict)
     index: dict[str, tuple] = field(default_factory=dict)  # the status index as the scan left it
+
+    @property
+    def digests(self) -> dict[str, tuple[tuple[int, int], str]]:
+        """Translation file path → ((size, mtime_ns), digest of its text) as the last build read it
+        (`load.load_site`'s `known`): a file with the same size and time need not be read again."""
+        return {path: (stamp, digest) for path, (stamp, _, digest) in self.index.items() if digest}
 
 
 def scan(config: SiteConfig, problems: list[Problem], save: bool = True) -> Scan:
@@ -115,8 +118,7 @@ def scan(config: SiteConfig, problems: list[Problem], save: bool = True) -> Scan
                 grouped.setdefault((kind, key), {})[lang] = entry
     if save and fresh != index and not problems:
         _save(config, fresh)
-    return Scan(tuple(files), {path: entry for path, (_, entry, _) in fresh.items()}, grouped,
-                {path: (stamp, digest) for path, (stamp, _, digest) in fresh.items() if digest}, fresh)
+    return Scan(tuple(files), {path: entry for path, (_, entry, _) in fresh.items()}, grouped, fresh)
 
 
 def translation_status(site_dir: Path, now: datetime | None = None) -> tuple[str, tuple[str, ...], list[StoryStatus]]:
