@@ -86,7 +86,8 @@ class Gathered:
 def _collector_paused(stage):
     """Run `stage` with Python's cycle collector off. Loading, parsing and linking an archive
     make millions of long-lived objects and almost no cyclic garbage, and each full collection
-    walked all of them again: a quarter of an edit's time at 5,000 stories."""
+    walked all of them again: a quarter of an edit's time at 5,000 stories. Reading the records
+    of the last build (the status index, the output's) did the same on a smaller scale."""
     @functools.wraps(stage)
     def paused(*args, **kwargs):
         enabled = gc.isenabled()
@@ -161,6 +162,7 @@ def build_time(options: BuildOptions, config: SiteConfig) -> datetime:
     return options.now if options.now.tzinfo else options.now.replace(tzinfo=config.tz)
 
 
+@_collector_paused
 def build(options: BuildOptions, on_wait=None) -> BuildResult:
     started = time.perf_counter()
     output = options.output_dir
@@ -219,18 +221,19 @@ def _render_and_write(site: Site, catalogs, placer: Placer, previous: OutputStat
                       jobs: int) -> tuple[OutputState, int]:
     """Render the pages whose inputs changed into the staging folder, keep the others' previous
     files: (the new record of the output, pages rendered)."""
+    state, specs = OutputState(), plan_pages(site)
+    work = _pages_to_render(site, specs, previous, placer, environment, state)
     shared = (site, catalogs, placer, previous, environment, os.getpid())
     gc.freeze()  # the site lives until the build ends: no collection walks it, in here or in the workers
     try:
-        results = map_chunks(_render_chunk, shared, plan_pages(site), jobs)
+        results = map_chunks(_render_chunk, shared, work, jobs)
     finally:
         gc.unfreeze()
     _stop_if([p for chunk in results for p in chunk.problems])
-    state = OutputState(pages={key: record or previous.pages[key]
-                               for chunk in results for key, record in chunk.records})
-    for chunk in results:  # the kept pages' files are noted here: the workers send back only what they wrote
-        placer.placed.update((previous.pages[key].path, False) for key, record in chunk.records if record is None)
+    for chunk in results:
+        state.pages.update(chunk.records)
         placer.placed.update(chunk.placed)
+    state.pages = {key: state.pages[key] for key in map(spec_key, specs)}  # in the site's order (the sitemaps')
     entries = [record.entry for record in state.pages.values() if record.entry]
     for page in sitemap_files(site.config, entries):
         content = digest(page.content)
@@ -239,33 +242,49 @@ def _render_and_write(site: Site, catalogs, placer: Placer, previous: OutputStat
     return state, sum(chunk.rendered for chunk in results)
 
 
+def _pages_to_render(site: Site, specs: list[PageSpec], previous: OutputState, placer: Placer, environment: str,
+                     state: OutputState) -> list[tuple[PageSpec, str]]:
+    """The pages whose inputs changed, with their inputs' digests; each other page keeps its
+    previous file and record (noted in `placer` and `state`). Worked out here, before any worker
+    starts: after an edit a handful of pages is rendered, which needs no worker at all. With
+    nothing remembered every page is rendered, and the workers digest their own share."""
+    if not previous.pages:
+        return [(spec, "") for spec in specs]
+    inputs_digest = InputsDigests(site, environment)
+    work = []
+    for spec in specs:
+        key = spec_key(spec)
+        inputs = inputs_digest(spec)
+        before = previous.pages.get(key)
+        if before is not None and before.inputs == inputs and placer.keep(before.path):
+            state.pages[key] = before
+        else:
+            work.append((spec, inputs))
+    return work
+
+
 @dataclass(frozen=True)
 class _Chunk:
-    records: list[tuple[str, PageRecord | None]]  # None: the previous record and file stand (not sent back)
+    records: list[tuple[str, PageRecord]]
     rendered: int
     problems: list[Problem]
     placed: dict[str, bool]  # what the chunk put into the staging folder (the worker's Placer's notes)
 
 
-def _render_chunk(shared, specs) -> _Chunk:
-    """A share of the pages: each one whose inputs are as before keeps its previous file; the others
-    are rendered, and written unless their bytes came out the same."""
+def _render_chunk(shared, work: list[tuple[PageSpec, str]]) -> _Chunk:
+    """A share of the pages to render (each with its inputs' digest, or "": work it out); each is
+    written unless its bytes came out the same as its previous file's."""
     site, catalogs, placer, previous, environment, build_pid = shared
     placed_before = dict(placer.placed)
     problems: list[Problem] = []
-    renderer = None
+    renderer = Renderer(site, catalogs, problems) if work else None
     records, rendered = [], 0
     inputs_digest = InputsDigests(site, environment)
-    for spec in specs:
+    for spec, inputs in work:
         if os.getppid() != build_pid != os.getpid():
             return _Chunk([], 0, [], {})  # the build was killed: write nothing more
         key = spec_key(spec)
-        inputs = inputs_digest(spec)
         before = previous.pages.get(key)
-        if before is not None and before.inputs == inputs and placer.keep(before.path):
-            records.append((key, None))
-            continue
-        renderer = renderer or Renderer(site, catalogs, problems)
         result = renderer.render(spec)
         rendered += 1
         if problems:
@@ -273,11 +292,11 @@ def _render_chunk(shared, specs) -> _Chunk:
         page, entry = result
         content = digest(page.content)
         placer.page(page, unchanged=(before.path, before.content) == (page.path, content) if before else None)
-        records.append((key, PageRecord(inputs, page.path, content, entry, inputs_digest.indexed(spec))))
+        records.append((key, PageRecord(inputs or inputs_digest(spec), page.path, content, entry,
+                                        inputs_digest.indexed(spec))))
         if rendered == 1:
             pause_point("rendering")
-    kept = {previous.pages[key].path for key, record in records if record is None}
-    placed = {path: new for path, new in placer.placed.items() if placed_before.get(path) != new and path not in kept}
+    placed = {path: new for path, new in placer.placed.items() if placed_before.get(path) != new}
     return _Chunk(records, rendered, problems, placed)
 
 

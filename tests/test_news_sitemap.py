@@ -142,7 +142,7 @@ def _sitemap_through_elementtree(entries) -> bytes:
 
 @pytest.mark.parametrize("shape", ["empty", "plain", "no-alternates", "awkward"])
 def test_the_sitemap_text_is_what_an_xml_serializer_writes(shape):
-    from generator.outputs.xmlout import SitemapEntry, sitemap
+    from generator.outputs.xmlout import SitemapEntry, sitemap, sitemap_url
     from generator.theme.context import Alternate
     when = datetime.fromisoformat("2023-11-25T12:00:00+02:00")
     entries = {
@@ -155,6 +155,6 @@ def test_the_sitemap_text_is_what_an_xml_serializer_writes(shape):
         "awkward": [SitemapEntry("https://example.org/n/?a=1&b=<2>\"'", (
             Alternate('x"&<>\t\n\r', "https://example.org/n/?q=1&r=\"2\""),), when)],
     }[shape]
-    written = sitemap(entries)
+    written = sitemap([sitemap_url(entry) for entry in entries])
     assert written == _sitemap_through_elementtree(entries)
     etree.fromstring(written)  # well-formed

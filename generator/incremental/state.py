@@ -18,13 +18,13 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dependencies import indexed_inputs, page_inputs, teaser_inputs
+from .dependencies import indexed_inputs, navigation_inputs, page_inputs, teaser_inputs
 from ..model import Site, Translation
 from ..stages.render import PageSpec
 from ..stages.write import MARKER, output_key
-from ..outputs.xmlout import SitemapEntry
+from ..outputs.xmlout import SitemapUrl
 
-_VERSION = 3
+_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class PageRecord:
     inputs: str  # digest of what the page was made from
     path: str  # the file it was written to, relative to the output
     content: str  # digest of its bytes
-    entry: SitemapEntry | None  # its sitemap entry
+    entry: SitemapUrl | None  # its sitemap URL
     indexed: str = ""  # stories and pages: digest of what the search index reads of the page
 
 
@@ -93,31 +93,39 @@ def spec_key(spec: PageSpec) -> str:
 class InputsDigests:
     """Digests of pages' inputs within one site. A translation is read by many pages (its own
     three, lists, related cards) and every masthead of a language shows the same navigation:
-    each is pickled and hashed once, then stands in the pages' digests by its own digest."""
+    each is digested once, then stands in the pages' digests by its digest."""
 
     def __init__(self, site: Site, environment: str):
         self.site, self.environment = site, environment
         self._translations: dict[int, tuple[Translation, str]] = {}  # id → (kept alive, digest)
-        self._navigation: dict[str, tuple] = {}
         self._teasers: dict[int, tuple[Translation, str]] = {}  # id → (kept alive, digest)
+        self._navigation = {code: _pickled_digest(navigation_inputs(site, code)) for code in site.config.codes}
 
     def __call__(self, spec: PageSpec) -> str:
         inputs = page_inputs(self.site, spec, self._navigation, self._translation_digest, self._teaser_digest)
-        return digest(pickle.dumps((self.environment, inputs), protocol=pickle.HIGHEST_PROTOCOL))
+        return _pickled_digest((self.environment, inputs))
 
     def indexed(self, spec: PageSpec) -> str:
         """The digest of what the search index reads of a story or standalone page ("" for others)."""
         if spec.kind not in ("story", "page"):
             return ""
-        inputs = indexed_inputs(self.site, spec, self._translation_digest)
-        return digest(pickle.dumps((self.environment, inputs), protocol=pickle.HIGHEST_PROTOCOL))
+        return _pickled_digest((self.environment, indexed_inputs(self.site, spec, self._translation_digest)))
 
     def _teaser_digest(self, site: Site, t: Translation) -> str:
         """A story shows in about nine lists and related cards: what they show of it, digested once."""
         known = self._teasers.get(id(t))
         if known is None:
-            inputs = teaser_inputs(site, t)
-            known = self._teasers[id(t)] = (t, digest(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)))
+            if t.fingerprint:
+                # All a teaser shows of the translation itself comes from the parse, which the
+                # fingerprint stands for; the link stage adds its address, photo and first tag.
+                story = site.stories.get(t.key) if t.kind == "news" else None
+                image = site.images.get(f"{story.folder}/{t.image}") if story and t.image else None
+                tag = site.tags[t.lang].get(t.tags[0].key) if t.tags else None
+                value = _joined_digest(("teaser", t.fingerprint, t.path, repr(image),
+                                        tag.name if tag else "", tag.path if tag else ""))
+            else:
+                value = _pickled_digest(teaser_inputs(site, t))
+            known = self._teasers[id(t)] = (t, value)
         return known[1]
 
     def _translation_digest(self, t: Translation) -> str:
@@ -125,9 +133,21 @@ class InputsDigests:
         if known is None:
             # A fingerprint stands for all the parse made (pickling every body took most of an
             # edit's digests); the link stage's own fields are added to it.
-            whole = (t.fingerprint, t.path, t.tags) if t.fingerprint else t
-            known = self._translations[id(t)] = (t, digest(pickle.dumps(whole, protocol=pickle.HIGHEST_PROTOCOL)))
+            if t.fingerprint:
+                value = _joined_digest(("whole", t.fingerprint, t.path,
+                                        *(f"{ref.key}\x1e{ref.name}\x1e{ref.slug}" for ref in t.tags)))
+            else:
+                value = _pickled_digest(t)
+            known = self._translations[id(t)] = (t, value)
         return known[1]
+
+
+def _pickled_digest(value: object) -> str:
+    return digest(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _joined_digest(fields: tuple[str, ...]) -> str:
+    return digest("\x1f".join(fields).encode())
 
 
 def digest(data: bytes) -> str:

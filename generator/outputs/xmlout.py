@@ -77,23 +77,33 @@ def atom_feed(site: Site, code: str, keys: tuple[str, ...]) -> bytes:
     return _xml(feed)
 
 
-def sitemap(entries: list[SitemapEntry]) -> bytes:
-    """A sitemap of `entries`. Written as text, not through ElementTree: it lists every page of the
+#: One URL of a sitemap: (its address, its `<url>` element as the sitemap has it). Made when its
+#: page is rendered and remembered with the page, so a build that renders a handful of pages
+#: makes its sitemaps by joining strings, not by writing every page's element again.
+SitemapUrl = tuple[str, str]
+
+
+def sitemap_url(entry: SitemapEntry) -> SitemapUrl:
+    lines = [f"  <url>\n    <loc>{_text(entry.loc)}</loc>"]
+    if entry.lastmod:
+        lines.append(f"    <lastmod>{_text(entry.lastmod.isoformat())}</lastmod>")
+    for alt in entry.alternates:
+        lines.append(f'    <xhtml:link rel="alternate" hreflang="{_attribute(alt.hreflang)}" '
+                     f'href="{_attribute(alt.href)}" />')
+    lines.append("  </url>")
+    return entry.loc, "\n".join(lines)
+
+
+def sitemap(urls: list[SitemapUrl]) -> bytes:
+    """A sitemap of `urls`. Written as text, not through ElementTree: it lists every page of the
     site, and building the tree for 50,000 URLs cost more than rendering the pages that changed.
     The bytes are the ones ElementTree writes (indented); a test holds them equal."""
-    if not entries:
+    if not urls:
         return f"<?xml version='1.0' encoding='utf-8'?>\n<urlset xmlns=\"{SITEMAP}\" />\n".encode()
-    has_alternates = any(entry.alternates for entry in entries)
+    has_alternates = any("<xhtml:link " in element for _, element in urls)  # a loc's "<" is escaped
     lines = ["<?xml version='1.0' encoding='utf-8'?>",
              f'<urlset xmlns="{SITEMAP}"' + (f' xmlns:xhtml="{XHTML}">' if has_alternates else ">")]
-    for entry in entries:
-        lines.append(f"  <url>\n    <loc>{_text(entry.loc)}</loc>")
-        if entry.lastmod:
-            lines.append(f"    <lastmod>{_text(entry.lastmod.isoformat())}</lastmod>")
-        for alt in entry.alternates:
-            lines.append(f'    <xhtml:link rel="alternate" hreflang="{_attribute(alt.hreflang)}" '
-                         f'href="{_attribute(alt.href)}" />')
-        lines.append("  </url>")
+    lines.extend(element for _, element in urls)
     lines.append("</urlset>\n")
     return "\n".join(lines).encode()
 
@@ -146,11 +156,11 @@ def news_sitemap(site: Site, code: str, now: datetime) -> bytes:
     return _xml(urlset)
 
 
-def sitemap_files(config: SiteConfig, entries: list[SitemapEntry]) -> list[Page]:
+def sitemap_files(config: SiteConfig, urls: list[SitemapUrl]) -> list[Page]:
     """sitemap.xml (and sitemap-2.xml, … past SITEMAP_LIMIT pages), and the
     sitemap index listing them and each language's news sitemap."""
     limit = SITEMAP_LIMIT
-    ordered = sorted(entries, key=lambda e: e.loc)
+    ordered = sorted(urls, key=lambda url: url[0])
     parts = [ordered[i:i + limit] for i in range(0, len(ordered), limit)] or [[]]
     names = ["sitemap.xml"] + [f"sitemap-{n}.xml" for n in range(2, len(parts) + 1)]
     files = [Page(name, sitemap(part)) for name, part in zip(names, parts, strict=True)]

@@ -34,7 +34,7 @@ from ..content.markup import BodyConverter
 from ..stages.parse import parse_files, parse_sources
 from ..stages.render import PageSpec, Renderer, spec_output
 from ..linking.urllock import LOCK_FILE, read_lock
-from ..outputs.xmlout import SitemapEntry, sitemap_files
+from ..outputs.xmlout import SitemapUrl, sitemap_files
 
 @dataclass(frozen=True)
 class Rebuild:
@@ -56,7 +56,7 @@ class _Version:
 
     site: Site
     paths: dict[str, PageSpec]  # output path → the page published there
-    rendered: dict[PageSpec, tuple[object, Page, SitemapEntry | None]]  # → (its inputs, the page, its sitemap entry)
+    rendered: dict[PageSpec, tuple[object, Page, SitemapUrl | None]]  # → (its inputs, the page, its sitemap URL)
     sitemaps: dict[str, bytes] | None = None  # made when first asked for
 
 

@@ -3,8 +3,8 @@
 `plan_pages` lists every page the site has (a `PageSpec` each) so the work can
 be split across processes; a `Renderer` turns specs into `Page`s with Jinja2,
 one environment per language with that language's UI catalog installed.
-Alongside each HTML page it returns a `SitemapEntry`, so the sitemaps are made
-(once every page is rendered) from the same alternates the pages carry.
+Alongside each HTML page it returns its sitemap URL element, so the sitemaps are
+made (once every page is rendered) from the same alternates the pages carry.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from markupsafe import Markup
 from ..model import Page, Site
 from ..linking.urllock import netlify_redirects, nginx_map
 from ..linking.urls import archive_path, front_path, output_file, search_path, tag_index_path, tag_path, year_path
-from ..outputs.xmlout import SitemapEntry, atom_feed, news_sitemap, news_sitemap_path, robots_txt
+from ..outputs.xmlout import SitemapEntry, SitemapUrl, atom_feed, news_sitemap, news_sitemap_path, robots_txt, sitemap_url
 
 #: Stories in a language's Atom feed.
 FEED_SIZE = 20
@@ -211,7 +211,7 @@ class Renderer:
         for builder in self.builders.values():
             builder.use_site(site)
 
-    def render(self, spec: PageSpec) -> tuple[Page, SitemapEntry | None] | None:
+    def render(self, spec: PageSpec) -> tuple[Page, SitemapUrl | None] | None:
         site, config = self.site, self.site.config
         if spec.kind == "robots":
             return Page("robots.txt", robots_txt(config).encode()), None
@@ -265,7 +265,7 @@ class Renderer:
             return Page(output_file(spec.key), html.encode("utf-8")), None
         path = output_file(context.canonical[len(config.base_url):]) if context.canonical else "404.html"
         indexed = context.canonical and not context.robots
-        entry = SitemapEntry(context.canonical, context.alternates, lastmod) if indexed else None
+        entry = sitemap_url(SitemapEntry(context.canonical, context.alternates, lastmod)) if indexed else None
         return Page(path, html.encode("utf-8")), entry
 
     def _render_template(self, lang: str, name: str, context: TemplateContext) -> str:
