@@ -108,7 +108,7 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
     config = config or load_config(options.site_dir.absolute(), options.base_url)
     problems: list[Problem] = []
     trusted = scanned.digests if scanned and options.cache and not options.clean else None
-    loaded = load_site(config, problems, trusted)
+    loaded = load_site(config, problems, trusted, scanned.listing if scanned else None)
     catalogs = load_catalogs(config, problems)
     check_templates(config, problems)
     cache = ParseCache(config, enabled=options.cache)

@@ -17,7 +17,6 @@ from .language.catalogs import run_i18n
 from .desk.check import check_site
 from .errors import REPORT_CAP, BuildFailed, format_problems
 from .desk.scaffold import new_story, new_translation
-from .preview.serve import ServeError, serve
 from .desk.status import format_json, format_table, translation_status
 
 DESCRIPTION = """\
@@ -183,6 +182,7 @@ def _command(args) -> int:
                   f"{len(changes.written)} files written, {changes.unchanged} unchanged, {len(changes.removed)} "
                   f"removed ({result.rendered} pages rendered{searched})")
     elif args.command == "serve":
+        from .preview.serve import ServeError, serve  # the preview server's modules; a build needs none of them
         try:
             return serve(BuildOptions(args.site, drafts=args.drafts, preview=True), args.host, args.port, args.open)
         except ServeError as err:

@@ -176,3 +176,37 @@ def test_each_part_of_the_index_is_made_again_only_when_its_pages_changed(tmp_pa
     fragments = (root / "output/pagefind/en-2023-11/fragment").iterdir()
     text = b"".join(gzip.decompress(p.read_bytes()) for p in fragments)
     assert b"zebras" in text and b"giraffes" not in text
+
+
+def test_a_busy_recent_month_is_indexed_in_four_parts_and_an_edit_makes_one_again(tmp_path, build):
+    """61 English stories in the newest month: more than one part's worth (search.SPLIT_ABOVE),
+    so the month is four parts, each story in one; the month before stays one part."""
+    blocks = "".join(f"-- content/news/s{n:02d}/en.md --\n"
+                     f"{story(f'Story number {n} about giraffes', date=f'2023-11-{n % 28 + 1:02d}')}\n"
+                     for n in range(61))
+    root = make_site(tmp_path / "site", blocks + f"""
+-- content/news/older/en.md --
+{story("Older story about lions", date="2023-10-20")}
+""")
+    assert build(root).status == 0
+    parts = json.loads((root / "output/pagefind/parts.json").read_text())
+    assert parts == {"en": ["en-2023-11-a", "en-2023-11-b", "en-2023-11-c", "en-2023-11-d", "en-2023-10"]}
+
+    def pages_of(part: str) -> set[str]:
+        fragments = (root / f"output/pagefind/{part}/fragment").iterdir()
+        return {json.loads(gzip.decompress(p.read_bytes()).removeprefix(b"pagefind_dcd"))["url"] for p in fragments}
+
+    shares = {part: pages_of(part) for part in parts["en"][:4]}
+    assert all(shares.values()) and sum(map(len, shares.values())) == 61
+    assert len(set().union(*shares.values())) == 61  # every story in exactly one part
+    edited = next(part for part, urls in shares.items() if any("/story-number-7-about-giraffes/" in u for u in urls))
+    entries = {part: (root / f"output/pagefind/{part}/pagefind-entry.json").stat().st_ino for part in parts["en"]}
+    (root / "content/news/s07/en.md").write_text(
+        story("Story number 7 about giraffes", date="2023-11-08", body="Now about zebras."), encoding="utf-8")
+    again = build(root)
+    assert again.status == 0
+    assert "search: 1 of 5 parts indexed" in again.out
+    after = {part: (root / f"output/pagefind/{part}/pagefind-entry.json").stat().st_ino for part in parts["en"]}
+    assert [part for part in parts["en"] if after[part] != entries[part]] == [edited]
+    text = b"".join(gzip.decompress(p.read_bytes()) for p in (root / f"output/pagefind/{edited}/fragment").iterdir())
+    assert b"zebras" in text

@@ -73,6 +73,9 @@ class Scan:
     entries: dict[str, Entry]  # translation file path → its entry
     grouped: dict[tuple[str, str], dict[str, Entry]]  # (kind, key) → language → entry
     index: dict[str, tuple] = field(default_factory=dict)  # the status index as the scan left it
+    #: (kind, story id) → the folder's entries, by name, each with the time and size the scan saw
+    #: cached (`os.DirEntry.stat`): what `load.load_site` lists, without listing it again
+    listing: dict[tuple[str, str], list[os.DirEntry]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def digests(self) -> dict[str, tuple[tuple[int, int], str]]:
@@ -93,10 +96,11 @@ def scan(config: SiteConfig, problems: list[Problem], save: bool = True) -> Scan
             continue
         files += [(f"content/{section}/{name}", (-1, -1)) for name in names]
     grouped: dict[tuple[str, str], dict[str, Entry]] = {}
+    listing = {}
     for kind, key in story_folders(config, problems):
         folder = f"content/{section_of(kind)}/{key}"
         try:
-            entries = sorted(os.scandir(config.root / folder), key=lambda e: e.name)
+            entries = listing[(kind, key)] = sorted(os.scandir(config.root / folder), key=lambda e: e.name)
         except OSError:
             continue
         for item in entries:
@@ -118,7 +122,7 @@ def scan(config: SiteConfig, problems: list[Problem], save: bool = True) -> Scan
                 grouped.setdefault((kind, key), {})[lang] = entry
     if save and fresh != index and not problems:
         _save(config, fresh)
-    return Scan(tuple(files), {path: entry for path, (_, entry, _) in fresh.items()}, grouped, fresh)
+    return Scan(tuple(files), {path: entry for path, (_, entry, _) in fresh.items()}, grouped, fresh, listing)
 
 
 def translation_status(site_dir: Path, now: datetime | None = None) -> tuple[str, tuple[str, ...], list[StoryStatus]]:

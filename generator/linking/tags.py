@@ -34,13 +34,21 @@ def resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], t
         for lang, name in names.items():
             by_name[(lang, name.name.casefold())] = tag_id
     slug_owner: dict[tuple[str, str], str] = {}
+    locales = {language.code: language.locale for language in config.languages}
+    # An archive has thousands of translations and far fewer different lists of tags: a list
+    # that resolved without a problem resolves the same for the next translation that has it.
+    by_list: dict[tuple[str, tuple[str, ...]], tuple[TagRef, ...]] = {}
     result = {}
     for t in translations:
-        locale = config.language(t.lang).locale
+        locale = locales[t.lang]
         cached = memo.get(t.source)
-        if cached is not None and cached[0] is t and cached[1] is tag_names and all(
-                slug_owner.setdefault((t.lang, ref.slug), ref.key) == ref.key for ref in cached[2]):
-            result[(t.kind, t.key, t.lang)] = cached[2]
+        if cached is not None and cached[0] is t and cached[1] is tag_names:
+            known = cached[2]
+        else:
+            known = by_list.get((t.lang, t.raw_tags))
+        if known is not None and all(slug_owner.setdefault((t.lang, ref.slug), ref.key) == ref.key for ref in known):
+            result[(t.kind, t.key, t.lang)] = known
+            memo[t.source] = (t, tag_names, known)
             continue
         before = len(problems)
         refs: dict[str, TagRef] = {}
@@ -68,6 +76,7 @@ def resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], t
         result[(t.kind, t.key, t.lang)] = sort(tuple(refs.values()), locale)
         if len(problems) == before:
             memo[t.source] = (t, tag_names, result[(t.kind, t.key, t.lang)])
+            by_list[(t.lang, t.raw_tags)] = result[(t.kind, t.key, t.lang)]
     return result
 
 

@@ -7,7 +7,9 @@ Pagefind cannot update an index, and its time and memory grow with what it
 indexes, so the index is split in parts: one per language and month of the
 stories of the last two years (`pagefind/ua-2023-11/`), one per language and
 year before that (`pagefind/ua-2021/`), and one per language for the
-standalone pages (`pagefind/ua-pages/`). A build indexes again only the parts
+standalone pages (`pagefind/ua-pages/`); the newest two months, once they are
+large, in four parts each (`pagefind/ua-2023-11-a/` … `-d/`, a page's part
+chosen by its address). A build indexes again only the parts
 where what it reads of a page changed; the others keep their files. Each part
 is stamped with a digest of what its pages' `data-pagefind-body` articles show
 (`dependencies.indexed_inputs`: the translation, its tags and images), so a
@@ -21,6 +23,7 @@ search script makes up for it at query time, see themes/default/static/search.js
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -44,6 +47,12 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefi
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 #: Months of stories indexed in parts of their own (the rest by year): recent stories are edited most.
 MONTHLY = 24
+#: The newest months, where editors work, are split in SHARES parts once they hold more than
+#: SPLIT_ABOVE pages of a language: Pagefind's time grows with a part's pages (about 2.5 ms
+#: each), and an edit to today's story should not index a newsroom's whole month again.
+SPLIT = 2
+SPLIT_ABOVE = 60
+SHARES = "abcd"
 _STORY = re.compile(r"^([^/]+)/(\d{4})/(\d{2})/[^/]+/index\.html$")
 _PAGE = re.compile(r"^([^/]+)/[^/]+/index\.html$")
 
@@ -63,12 +72,23 @@ def parts_of(records: dict[str, PageRecord]) -> dict[str, dict[str, str]]:
             if match:
                 pages.setdefault(f"{match[1]}-pages", {})[record.path] = record.indexed
     parts: dict[str, dict[str, str]] = dict(pages)
-    for lang in {lang for lang, _ in stories}:
+    for lang in sorted({lang for lang, _ in stories}):
         months = sorted((month for code, month in stories if code == lang), reverse=True)
         for number, month in enumerate(months):
+            month_pages = stories[(lang, month)]
+            if number < SPLIT and len(month_pages) > SPLIT_ABOVE:
+                for path, indexed in month_pages.items():
+                    parts.setdefault(f"{lang}-{month}-{_share_of(path)}", {})[path] = indexed
+                continue
             name = f"{lang}-{month}" if number < MONTHLY else f"{lang}-{month[:4]}"
-            parts.setdefault(name, {}).update(stories[(lang, month)])
+            parts.setdefault(name, {}).update(month_pages)
     return parts
+
+
+def _share_of(path: str) -> str:
+    """Which of a split month's parts a page is in: one of SHARES letters, by its address, so
+    a page stays in its part while the month grows."""
+    return SHARES[hashlib.blake2b(path.encode(), digest_size=2).digest()[0] % len(SHARES)]
 
 
 class SearchIndex:
@@ -106,7 +126,7 @@ class SearchIndex:
             code = name.split("-", 1)[0]
             manifest.setdefault(self.hreflang.get(code, code), []).append(name)
         for names in manifest.values():  # newest first; standalone pages last
-            names.sort(key=lambda n: (n.endswith("-pages"), [-int(x) for x in re.findall(r"\d+", n)]))
+            names.sort(key=lambda n: (n.endswith("-pages"), [-int(x) for x in re.findall(r"\d+", n)], n))
         text = json.dumps(manifest, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
         target = f"{INDEX_DIR}/{PARTS_FILE}"
         try:

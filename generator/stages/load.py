@@ -38,13 +38,16 @@ class LoadedSite:
     tag_names: dict[str, dict[str, TagName]] = field(default_factory=dict)  # tag id → lang → name
 
 
-def load_site(config: SiteConfig, problems: list[Problem], known: Mapping[str, tuple] | None = None) -> LoadedSite:
+def load_site(config: SiteConfig, problems: list[Problem], known: Mapping[str, tuple] | None = None,
+              listing: Mapping[tuple[Kind, str], list[os.DirEntry]] | None = None) -> LoadedSite:
     """Every story folder. `known`: path → ((size, mtime_ns), digest) of files as the last build
-    read them; a file that still has that size and time is not read (`SourceFile.text` is None)."""
+    read them; a file that still has that size and time is not read (`SourceFile.text` is None).
+    `listing`: the story folders' entries as the build's scan listed them a moment ago."""
     sources: list[SourceFile] = []
     media: dict[tuple[Kind, str], tuple[MediaFile, ...]] = {}
+    listing = listing or {}
     for kind, key in story_folders(config, problems):
-        story_sources, story_media = load_story(config, kind, key, problems, known)
+        story_sources, story_media = load_story(config, kind, key, problems, known, listing.get((kind, key)))
         sources.extend(story_sources)
         media[(kind, key)] = story_media
     return LoadedSite(tuple(sources), media, load_tags(config, problems))
@@ -97,15 +100,19 @@ def story_folders(config: SiteConfig, problems: list[Problem]) -> list[tuple[Kin
 
 
 def load_story(config: SiteConfig, kind: Kind, key: str, problems: list[Problem],
-               known: Mapping[str, tuple] | None = None) -> tuple[list[SourceFile], tuple[MediaFile, ...]]:
-    """One story folder: its translation files, read (unless `known`, see `load_site`), and its media's names."""
+               known: Mapping[str, tuple] | None = None,
+               entries: list[os.DirEntry] | None = None) -> tuple[list[SourceFile], tuple[MediaFile, ...]]:
+    """One story folder: its translation files, read (unless `known`, see `load_site`), and its
+    media's names. `entries`: the folder's, sorted by name, when they were just listed."""
     known = known or {}
     rel = f"content/{section_of(kind)}/{key}"
-    folder = config.root / rel
     sources, media = [], []
-    if not folder.is_dir():
-        return sources, ()
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+    if entries is None:
+        folder = config.root / rel
+        if not folder.is_dir():
+            return sources, ()
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    for entry in entries:
         name, path = entry.name, f"{rel}/{entry.name}"
         if name.startswith("."):
             continue
