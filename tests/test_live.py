@@ -66,6 +66,13 @@ CHANGES = {
     "title": (lambda r: edit(r / "content/news/a/en.md", "title: First", "title: First, updated"),
               ["content/news/a/en.md"]),
     "body": (lambda r: edit(r / "content/news/b/ua.md", "Див.", "Дивіться"), ["content/news/b/ua.md"]),
+    # words only, in stories without `story:` links: the site of the last rebuild is kept (relink.py)
+    "words": (lambda r: edit(r / "content/news/c/en.md", "Body text.", "Corrected text with **more** words."),
+              ["content/news/c/en.md"]),
+    "headline in lists": (lambda r: edit(r / "content/news/a/ua.md", "title: Перша", "title: Перша, оновлена"),
+                          ["content/news/a/ua.md"]),
+    "page words": (lambda r: edit(r / "content/pages/about/en.md", "About us.", "About us, and more."),
+                   ["content/pages/about/en.md"]),
     "date to another month": (lambda r: edit(r / "content/news/a/ua.md", "date: 2023-11-01", "date: 2023-09-30"),
                               ["content/news/a/ua.md"]),
     "tags": (lambda r: edit(r / "content/news/c/en.md", "tags: [other]", "tags: [drones, new]"),
@@ -148,6 +155,29 @@ def test_problems_keep_the_last_good_build_until_fixed(tmp_path):
     path.write_text(good)
     fixed = live.update({"content/news/a/en.md"})
     assert fixed.ok and not live.problems and live_pages(live) == before
+
+
+@pytest.mark.parametrize("words, message", [
+    ("See [the list](../nowhere/).", "dead link `../nowhere/`"),
+    ("", None),
+])
+def test_an_edit_to_words_alone_still_finds_what_is_wrong_in_them(tmp_path, words, message):
+    """An edit that changes only words keeps the site's links (relink.py), but the links and
+    headline the new words bring are checked as in a full rebuild."""
+    root = make_site(tmp_path / "site", SITE)
+    live = LiveSite(BuildOptions(root, jobs=1))
+    assert live.full().ok
+    if message is None:  # the English headline made the same as the Ukrainian one: not translated
+        edit(root / "content/news/a/en.md", "title: First", "title: Перша")
+        edit(root / "content/news/a/ua.md", "title: Перша", "title: Перша, та сама")
+        edit(root / "content/news/a/en.md", "title: Перша", "title: Перша, та сама")
+        message = "the title is the same as in ua.md"
+        changed = {"content/news/a/en.md", "content/news/a/ua.md"}
+    else:
+        edit(root / "content/news/c/en.md", "Body text.", words)
+        changed = {"content/news/c/en.md"}
+    result = live.update(changed)
+    assert not result.ok and any(message in str(problem) for problem in result.problems), result.problems
 
 
 def test_a_stylesheet_change_renders_nothing(tmp_path):

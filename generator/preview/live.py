@@ -26,10 +26,12 @@ from ..incremental.dependencies import page_inputs
 from ..errors import BuildFailed, Problem, errors_in
 from ..language.i18n import load_catalogs
 from ..stages.link import LinkCache
-from ..stages.load import TAGS_FILE, load_story, load_tags, story_folders
+from ..stages.load import TAGS_FILE, load_story, load_tags, section_of, story_folders
 from ..model import Kind, MediaFile, Page, Site, SourceFile, Translation
 from ..incremental.cache import CACHE_DIR, ParseCache
 from ..outputs.images import published_files
+from ..content.bodylinks import published_paths
+from .relink import relinked
 from ..content.markup import BodyConverter
 from ..stages.parse import parse_files, parse_sources
 from ..stages.render import PageSpec, Renderer, spec_output
@@ -78,6 +80,7 @@ class LiveSite:
         self._parsed: dict[str, tuple[str, Translation | None, list[Problem]]] = {}  # path → (text, result)
         self._version: _Version | None = None  # the last good build
         self._lock: tuple | None = None  # (file stamp, entries, problems) of content/urls.lock
+        self._published: tuple | None = None  # (pages by path, every file they publish) of the last good site
         self._rendering = threading.Lock()  # one page is rendered at a time (request threads, rebuilds)
         self._renderer: Renderer | None = None
 
@@ -183,6 +186,9 @@ class LiveSite:
         config = self.config
         problems: list[Problem] = list(self._theme_problems) + list(self._tag_problems)
         reloaded: set | None = None if dirty is None else set()  # the folders read again (None: all of them)
+        before = {folder: self._folders.get(folder) for folder in dirty or ()}  # as the last rebuild had them
+        parsed_before = {path: self._parsed.get(path) for folder in before.values() if folder
+                         for path in folder.sources}
         if rescan:
             folder_problems: list[Problem] = []
             present = set(story_folders(config, folder_problems))
@@ -197,6 +203,10 @@ class LiveSite:
         problems += self._folder_problems
         media = {k: f.media for k, f in self._folders.items()}
         self._parse_changed(media, reloaded)
+        if dirty and not everything:
+            site = self._relinked(before, parsed_before)
+            if site is not None:
+                return self._render(site, self._version.paths, started, everything=False)
         translations, sources = [], []
         for folder in self._folders.values():
             problems += folder.problems
@@ -215,13 +225,43 @@ class LiveSite:
         self.warnings = tuple(sorted(set(problems)))
         return self._render(site, pages, started, everything)
 
-    def _read_lock(self, problems: list[Problem]) -> tuple:
-        """content/urls.lock, read again only when the file changed."""
+    def _relinked(self, before: dict, parsed_before: dict) -> Site | None:
+        """The last good site with the new words of the stories of `before` (the folders the edit
+        touched, as they were), when that is all the edit changed (see relink.py); else None."""
+        version = self._version
+        if version is None or self.problems or self._lock is None or self._lock[0] != self._lock_stamp():
+            return None
+        edited = {}
+        for folder, old in before.items():
+            new = self._folders.get(folder)
+            if old is None or new is None or new.problems or old.media != new.media \
+                    or old.sources.keys() != new.sources.keys():
+                return None
+            prefix = f"content/{section_of(folder[0])}/{folder[1]}/"
+            if any(problem.path.startswith(prefix) for problem in self.warnings):
+                return None  # what it reported must be worked out again
+            then, now = {}, {}
+            for path, source in new.sources.items():
+                previous, current = parsed_before.get(path), self._parsed.get(path)
+                if previous is None or previous[1] is None or current[1] is None or current[2]:
+                    return None
+                then[source.lang], now[source.lang] = previous[1], current[1]
+            edited[folder] = (then, now)
+        if self._published is None or self._published[0] is not version.paths:
+            made = published_files(version.site, self.config.root / CACHE_DIR)
+            self._published = (version.paths, published_paths(version.site, made, version.paths))
+        return relinked(version.site, self.config, edited, self._published[1])
+
+    def _lock_stamp(self) -> tuple | None:
         try:
             stat = (self.config.root / LOCK_FILE).stat()
-            stamp = (stat.st_mtime_ns, stat.st_size)
+            return stat.st_mtime_ns, stat.st_size
         except OSError:
-            stamp = None
+            return None
+
+    def _read_lock(self, problems: list[Problem]) -> tuple:
+        """content/urls.lock, read again only when the file changed."""
+        stamp = self._lock_stamp()
         if self._lock is None or self._lock[0] != stamp:
             found: list[Problem] = []
             self._lock = (stamp, read_lock(self.config, found), found)

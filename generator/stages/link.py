@@ -105,14 +105,14 @@ class LinkCache:
         problems.extend(self._near_problems)
 
     def check_translated_titles(self, config: SiteConfig, grouped, problems: list[Problem]) -> None:
-        """_check_translated_titles, done again only for the stories whose translations changed."""
+        """`check_translated_titles`, done again only for the stories whose translations changed."""
         memo: dict = {}
         for story, translations in grouped.items():
             inputs = tuple(translations.values())
             known = self._titles.get(story)
             if known is None or len(known[0]) != len(inputs) or any(a is not b for a, b in zip(known[0], inputs)):
                 found: list[Problem] = []
-                _check_translated_titles(config, {story: translations}, found)
+                check_translated_titles(config, {story: translations}, found)
                 known = (inputs, found)
             memo[story] = known
             problems.extend(known[1])
@@ -307,7 +307,7 @@ def _fragment_hint(fragment: str, ids: tuple[str, ...]) -> str:
 _CYRILLIC = {"uk", "ru", "be", "bg", "sr", "mk", "kk"}
 
 
-def _check_translated_titles(config: SiteConfig, grouped, problems: list[Problem]) -> None:
+def check_translated_titles(config: SiteConfig, grouped, problems: list[Problem]) -> None:
     """A published translation whose headline is another language's, word for word, was not
     translated. Only a headline of one or two words may be the same in two languages that
     share an alphabet (Ukrainian and Russian: "Футбол")."""

@@ -1,0 +1,64 @@
+"""`newsgen serve`: an edit to the words of stories, linked without linking the whole site again.
+
+Most edits in a preview change what a story says (its headline, summary,
+body) and nothing of what the link stage decides: its address, its tags, its
+place in the lists, its related stories, what links to it. For such an edit
+the site of the last rebuild is kept and only the edited stories' translations
+are put in it, each with the address and tags the link stage gave the old one.
+Anything else (a new date, slug or tag, a draft published, a `story:` link, a
+problem to report) returns None, and the whole site is linked as before; the
+serve tests hold the two ways to the same pages.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..config import SiteConfig
+from ..content.bodylinks import check_body_links
+from ..errors import Problem
+from ..model import Site, Story, Translation, linked_copy
+from ..stages.link import check_translated_titles
+
+#: What the link stage decides from: a translation whose fields other than these changed
+#: (its words) keeps the address, tags, lists and related stories it had.
+_LINKED_FROM = ("kind", "key", "lang", "source", "date", "slug", "draft", "retracted", "raw_tags", "related",
+                "heading_ids", "story_links", "image", "body_images", "date_only")
+
+
+def relinked(site: Site, config: SiteConfig, edited: dict[tuple[str, str], tuple[dict[str, Translation],
+                                                                                dict[str, Translation]]],
+             published: set[str]) -> Site | None:
+    """`site` with the edited stories' new translations, or None when the edit changed more
+    than their words. `edited`: (kind, story id) → (its translations as last parsed, as parsed
+    now), by language; `published`: every file of `site`'s output (`bodylinks.published_paths`)."""
+    stories, pages = dict(site.stories), dict(site.pages)
+    changed = []
+    for (kind, key), (before, now) in edited.items():
+        shelf = stories if kind == "news" else pages
+        story = shelf.get(key)
+        if story is None or before.keys() != now.keys() or story.translations.keys() != now.keys():
+            return None
+        translations = {}
+        for lang, old in story.translations.items():  # in the site's order of languages
+            t = now[lang]
+            if t.story_links or t.notes or old.source != t.source or not _same_links(before[lang], t):
+                return None
+            translations[lang] = linked_copy(t, path=old.path, tags=old.tags)
+        problems: list[Problem] = []
+        check_translated_titles(config, {(kind, key): translations}, problems)
+        if problems:
+            return None
+        shelf[key] = replace(story, translations=translations)
+        changed.append((kind, key))
+    relinked_site = replace(site, stories=stories, pages=pages)
+    only_edited = replace(relinked_site, stories={k: s for (kind, k) in changed if kind == "news"
+                                                  for s in (stories[k],)},
+                          pages={k: s for (kind, k) in changed if kind == "page" for s in (pages[k],)})
+    problems = []
+    check_body_links(only_edited, published, problems)
+    return None if problems else relinked_site
+
+
+def _same_links(before: Translation, now: Translation) -> bool:
+    return all(getattr(before, name) == getattr(now, name) for name in _LINKED_FROM)
+
