@@ -73,6 +73,11 @@ CHANGES = {
                           ["content/news/a/ua.md"]),
     "page words": (lambda r: edit(r / "content/pages/about/en.md", "About us.", "About us, and more."),
                    ["content/pages/about/en.md"]),
+    "words with story links": (lambda r: edit(r / "content/news/b/en.md", "See [the first](story:a).",
+                                              "See [the very first](story:a) and [this one](story:about)."),
+                               ["content/news/b/en.md"]),
+    "words linking another language": (lambda r: edit(r / "content/news/a/ua.md", "Body text.",
+                                                      "Див. [третю](story:c)."), ["content/news/a/ua.md"]),
     "date to another month": (lambda r: edit(r / "content/news/a/ua.md", "date: 2023-11-01", "date: 2023-09-30"),
                               ["content/news/a/ua.md"]),
     "tags": (lambda r: edit(r / "content/news/c/en.md", "tags: [other]", "tags: [drones, new]"),
@@ -159,6 +164,8 @@ def test_problems_keep_the_last_good_build_until_fixed(tmp_path):
 
 @pytest.mark.parametrize("words, message", [
     ("See [the list](../nowhere/).", "dead link `../nowhere/`"),
+    ("See [the first](story:a#nowhere).", "has no heading with the id `nowhere`"),
+    ("See [a story](story:no-such).", "unknown story `story:no-such`"),
     ("", None),
 ])
 def test_an_edit_to_words_alone_still_finds_what_is_wrong_in_them(tmp_path, words, message):

@@ -129,12 +129,7 @@ class LinkCache:
         memo = self._linked.get(t.source)
         if memo is not None and memo[0] is t and memo[1] == path and memo[2] == tags and memo[3] == body:
             return memo[4]
-        if body is t.body_html:
-            result = linked_copy(t, path=path, tags=tags)
-        else:  # story: links resolved: the body is the parse's no more, and is here
-            fingerprint = t.fingerprint and hashlib.blake2b(f"{t.fingerprint}\0{body}".encode(),
-                                                            digest_size=20).hexdigest()
-            result = replace(t, path=path, tags=tags, body_html=body, fingerprint=fingerprint, body_stored=False)
+        result = with_links(t, path, tags, body)
         self._linked[t.source] = (t, path, tags, body, result)
         return result
 
@@ -200,13 +195,8 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
     )
 
     def anchor(t: Translation, path: str, target: Translation, fragment: str, attributes: str, inner: str) -> str:
-        """A link from `t` (at `path`) to `target`, marked when it is in another language."""
-        href = html.escape(relative(path, target.path or paths[(target.kind, target.key, target.lang)]) + fragment)
-        if target.lang == t.lang:
-            return f'<a href="{href}"{attributes}>{inner}</a>'
-        other = config.language(target.lang)
-        return (f'<a href="{href}" hreflang="{other.hreflang}"{attributes}>{inner}'
-                f' <span class="lang-label" lang="{other.hreflang}">({html.escape(other.label)})</span></a>')
+        return story_anchor(config, t, path, target, target.path or paths[(target.kind, target.key, target.lang)],
+                            fragment, attributes, inner)
 
     def story_link(t: Translation, path: str):
         def resolve(target: str, fragment: str, attributes: str, inner: str) -> str:
@@ -289,6 +279,27 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
         archives[code] = {month: tuple(months[month]) for month in sorted(months, reverse=True)}
     return Site(config, stories, standalone, front, tag_pages(config, stories, front, cache.collation), archives,
                 retracted=retracted, bodies=bodies)
+
+
+def with_links(t: Translation, path: str, tags: tuple[TagRef, ...], body: str) -> Translation:
+    """`t` as linked: at `path`, with its resolved `tags` and `body` (its `story:` links resolved)."""
+    if body is t.body_html:
+        return linked_copy(t, path=path, tags=tags)
+    # story: links resolved: the body is the parse's no more, and is here
+    fingerprint = t.fingerprint and hashlib.blake2b(f"{t.fingerprint}\0{body}".encode(), digest_size=20).hexdigest()
+    return replace(t, path=path, tags=tags, body_html=body, fingerprint=fingerprint, body_stored=False)
+
+
+def story_anchor(config: SiteConfig, t: Translation, path: str, target: Translation, target_path: str,
+                 fragment: str, attributes: str, inner: str) -> str:
+    """A `story:` link from `t` (at `path`) to `target` (at `target_path`), marked when it is in
+    another language."""
+    href = html.escape(relative(path, target_path) + fragment)
+    if target.lang == t.lang:
+        return f'<a href="{href}"{attributes}>{inner}</a>'
+    other = config.language(target.lang)
+    return (f'<a href="{href}" hreflang="{other.hreflang}"{attributes}>{inner}'
+            f' <span class="lang-label" lang="{other.hreflang}">({html.escape(other.label)})</span></a>')
 
 
 def _unknown_story_hint(target: str, known: set[str]) -> str:
