@@ -206,7 +206,7 @@ class LiveSite:
         if dirty and not everything:
             site = self._relinked(before, parsed_before)
             if site is not None:
-                return self._render(site, self._version.paths, started, everything=False)
+                return self._render(site, self._version.paths, started, everything=False, same_places=True)
         translations, sources = [], []
         for folder in self._folders.values():
             problems += folder.problems
@@ -297,10 +297,12 @@ class LiveSite:
             self._parsed[source.path] = ((source.text, media[(source.kind, source.key)]), parsed.get(source.path),
                                          [p for p in problems if p.path == source.path])
 
-    def _render(self, site: Site, paths: dict[str, PageSpec], started: float, everything: bool) -> Rebuild:
+    def _render(self, site: Site, paths: dict[str, PageSpec], started: float, everything: bool,
+                same_places: bool = False) -> Rebuild:
         """Make `site` the one served: pages already shown are kept while their inputs are the
         same, rendered again now when not (someone is looking at them); the rest wait to be asked for.
-        `paths`: its pages by output path."""
+        `paths`: its pages by output path; `same_places`: every story and media file is where the
+        served site has it (relink.py), so there is nothing renamed and no media to look up again."""
         old = self._version
         version = _Version(site, paths, {})
         live_specs = set(paths.values())
@@ -323,12 +325,14 @@ class LiveSite:
             now = version.rendered.get(spec)
             if now is None or now[1] != page:
                 changed.add(page.path)
-        renamed = self._renames(site)
+        renamed = {} if same_places else self._renames(site)
         # Swap in the new build whole: a request sees the old one or this one.
-        self.media = {t.path + file.published: self.config.root / story.folder / file.saved
-                      for stories in (site.stories, site.pages) for story in stories.values()
-                      for file in story.media for t in story.translations.values()}
-        self.media.update(published_files(site, self.config.root / CACHE_DIR))
+        if not same_places:
+            media = {t.path + file.published: self.config.root / story.folder / file.saved
+                     for stories in (site.stories, site.pages) for story in stories.values()
+                     for file in story.media for t in story.translations.values()}
+            media.update(published_files(site, self.config.root / CACHE_DIR))
+            self.media = media
         self._version = version
         self.problems = ()
         # The build lives as long as the server: keep the collector from walking it on every edit.
