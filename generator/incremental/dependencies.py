@@ -21,12 +21,16 @@ from ..outputs.xmlout import recent_news
 
 def teaser_inputs(site: Site, t: Translation) -> tuple:
     """What a list shows of a story: its headline, date, summary, photo and first tag."""
+    return (t.title, t.date, t.date_only, t.summary, t.image, t.image_alt, t.image_caption, t.image_credit,
+            teaser_link_inputs(site, t))
+
+
+def teaser_link_inputs(site: Site, t: Translation) -> tuple:
+    """What the link stage decides of a teaser: the story's address, its photo's sizes, its first tag."""
     story = site.stories.get(t.key) if t.kind == "news" else None
     image = site.images.get(f"{story.folder}/{t.image}") if story and t.image else None
     tag = site.tags[t.lang].get(t.tags[0].key) if t.tags else None
-    first_tag = (tag.name, tag.path) if tag else None
-    return (t.title, t.path, t.date, t.date_only, t.summary, t.image, t.image_alt, t.image_caption, t.image_credit,
-            image, first_tag)
+    return t.path, image, (tag.name, tag.path) if tag else None
 
 
 def navigation_inputs(site: Site, code: str) -> tuple:

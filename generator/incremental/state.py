@@ -18,7 +18,7 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dependencies import indexed_inputs, navigation_inputs, page_inputs, teaser_inputs
+from .dependencies import indexed_inputs, navigation_inputs, page_inputs, teaser_inputs, teaser_link_inputs
 from ..model import Site, Translation
 from ..stages.render import PageSpec
 from ..stages.write import MARKER, output_key
@@ -118,11 +118,7 @@ class InputsDigests:
             if t.fingerprint:
                 # All a teaser shows of the translation itself comes from the parse, which the
                 # fingerprint stands for; the link stage adds its address, photo and first tag.
-                story = site.stories.get(t.key) if t.kind == "news" else None
-                image = site.images.get(f"{story.folder}/{t.image}") if story and t.image else None
-                tag = site.tags[t.lang].get(t.tags[0].key) if t.tags else None
-                value = _joined_digest(("teaser", t.fingerprint, t.path, repr(image),
-                                        tag.name if tag else "", tag.path if tag else ""))
+                value = _joined_digest(("teaser", t.fingerprint, repr(teaser_link_inputs(site, t))))
             else:
                 value = _pickled_digest(teaser_inputs(site, t))
             known = self._teasers[id(t)] = (t, value)

@@ -19,7 +19,7 @@ from ..content.bodylinks import check_body_links
 from ..content.markup import resolve_story_links
 from ..errors import Problem
 from ..model import Site, Translation
-from ..stages.link import check_translated_titles, story_anchor, with_links
+from ..stages.link import check_translated_titles, link_target, story_anchor, with_links
 
 #: What the link stage decides from: a translation whose fields other than these changed
 #: (its words) keeps the address, tags, lists and related stories it had.
@@ -61,9 +61,8 @@ def relinked(site: Site, config: SiteConfig, edited: dict[tuple[str, str], tuple
         shelf[key] = replace(story, translations=translations)
         changed.append((kind, key))
     relinked_site = replace(site, stories=stories, pages=pages)
-    only_edited = replace(relinked_site, stories={k: s for (kind, k) in changed if kind == "news"
-                                                  for s in (stories[k],)},
-                          pages={k: s for (kind, k) in changed if kind == "page" for s in (pages[k],)})
+    only_edited = replace(relinked_site, stories={k: stories[k] for kind, k in changed if kind == "news"},
+                          pages={k: pages[k] for kind, k in changed if kind == "page"})
     problems = []
     check_body_links(only_edited, published, problems)
     return None if problems else relinked_site
@@ -79,8 +78,7 @@ def _resolver(site: Site, config: SiteConfig, t: Translation, path: str, missed:
         if story is None:
             missed.append(target)
             return inner
-        lang = t.lang if t.lang in story.translations else next(c for c in fallback if c in story.translations)
-        other = story.translations[lang]
+        other = link_target(t, story.translations, fallback)
         if fragment[1:] and fragment[1:] not in other.heading_ids:
             missed.append(target + fragment)
         return story_anchor(config, t, path, other, other.path, fragment, attributes, inner)

@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Mapping
 
 from ..language.collation import Collation
 from ..config import SiteConfig
@@ -223,8 +223,7 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
                     problems.append(Problem(t.source, line, f"unknown story `story:{target}`",
                                             _unknown_story_hint(target, all_ids)))
                 return inner
-            lang = t.lang if t.lang in candidates else next(c for c in fallback if c in candidates)
-            other_t = candidates[lang]
+            other_t = link_target(t, candidates, fallback)
             if fragment[1:] and fragment[1:] not in other_t.heading_ids:
                 problems.append(Problem(t.source, line, f"`story:{target}{fragment}`: {other_t.source} has no "
                                         f"heading with the id `{fragment[1:]}`",
@@ -288,6 +287,11 @@ def with_links(t: Translation, path: str, tags: tuple[TagRef, ...], body: str) -
     # story: links resolved: the body is the parse's no more, and is here
     fingerprint = t.fingerprint and hashlib.blake2b(f"{t.fingerprint}\0{body}".encode(), digest_size=20).hexdigest()
     return replace(t, path=path, tags=tags, body_html=body, fingerprint=fingerprint, body_stored=False)
+
+
+def link_target(t: Translation, candidates: Mapping[str, Translation], fallback) -> Translation:
+    """Which translation of a story `t` links to: the one in `t`'s language, else the first of `fallback`."""
+    return candidates[t.lang] if t.lang in candidates else next(candidates[c] for c in fallback if c in candidates)
 
 
 def story_anchor(config: SiteConfig, t: Translation, path: str, target: Translation, target_path: str,
