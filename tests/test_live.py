@@ -270,3 +270,24 @@ def test_a_page_never_shown_is_rendered_from_the_version_served_when_asked_for(t
     result = live.update({"content/news/a/en.md"})
     assert result.ok and result.rendered == 0  # nobody had looked at a page yet
     assert "First, updated" in live.page("en/index.html").decode()
+
+
+def test_a_start_after_a_build_shows_what_a_start_from_nothing_shows(tmp_path):
+    """serve starts from what the last build left (files it read are not read again while their
+    size and time are the same; the parse cache; the related-story ranking): pages, and edits made
+    since that build and after the start, are as a start without any cache shows them."""
+    root = make_site(tmp_path / "site", SITE)
+    assert build(BuildOptions(root, jobs=1)).pages
+    edit(root / "content/news/a/en.md", "title: First", "title: First, edited after the build")
+    started = LiveSite(BuildOptions(root, jobs=1))
+    assert started.full().ok
+    uncached = LiveSite(BuildOptions(root, jobs=1, cache=False))
+    assert uncached.full().ok
+    assert live_pages(started) == live_pages(uncached)
+    assert "First, edited after the build" in started.page("en/index.html").decode()
+    edit(root / "content/news/c/en.md", "Body text.", "Words added while serving.")
+    assert started.update({"content/news/c/en.md"}).ok
+    fresh = LiveSite(BuildOptions(root, jobs=1, cache=False))
+    assert fresh.full().ok
+    assert live_pages(started) == live_pages(fresh)
+    assert "Words added while serving." in started.page("en/2023/10/c/index.html").decode()

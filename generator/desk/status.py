@@ -81,7 +81,17 @@ class Scan:
     def digests(self) -> dict[str, tuple[tuple[int, int], str]]:
         """Translation file path → ((size, mtime_ns), digest of its text) as the last build read it
         (`load.load_site`'s `known`): a file with the same size and time need not be read again."""
-        return {path: (stamp, digest) for path, (stamp, _, digest) in self.index.items() if digest}
+        return _digests(self.index)
+
+
+def remembered_digests(config: SiteConfig) -> dict[str, tuple[tuple[int, int], str]]:
+    """`Scan.digests` of the status index as the last build left it, without looking at the files
+    (`newsgen serve` compares each file's size and time as it lists its folder)."""
+    return _digests(_load(config))
+
+
+def _digests(index: dict) -> dict[str, tuple[tuple[int, int], str]]:
+    return {path: (stamp, digest) for path, (stamp, _, digest) in index.items() if digest}
 
 
 def scan(config: SiteConfig, problems: list[Problem], save: bool = True) -> Scan:

@@ -2,7 +2,11 @@
 
 The site is read, parsed and linked once at start, and a page is rendered
 when it is first asked for, so serve is ready as soon as the site is linked,
-whatever the size of the archive. After an edit, serve re-reads only the
+whatever the size of the archive. The start begins from what the last build
+or start left in the site's cache: files whose size and time are those the
+status index records are not read (their digests find their parsed records),
+and the related-story ranking and sort keys come from the link memo; a start
+leaves both for the next. After an edit, serve re-reads only the
 story folders it touched, re-parses only files whose text changed, links the
 whole site again (the only way to be sure of URLs, tags and related stories),
 and renders again, at once, only the pages already shown whose inputs changed
@@ -28,7 +32,8 @@ from ..language.i18n import load_catalogs
 from ..stages.link import LinkCache
 from ..stages.load import TAGS_FILE, load_story, load_tags, section_of, story_folders
 from ..model import Kind, MediaFile, Page, Site, SourceFile, Translation
-from ..incremental.cache import CACHE_DIR, ParseCache
+from ..incremental.cache import CACHE_DIR, ParseCache, keep_link_memo, read_link_memo
+from ..desk.status import remember as remember_status, remembered_digests
 from ..outputs.images import published_files
 from ..content.bodylinks import published_paths
 from .relink import relinked
@@ -77,7 +82,8 @@ class LiveSite:
         self.problems: tuple[Problem, ...] = ()  # of the last rebuild, when it failed
         self.warnings: tuple[Problem, ...] = ()  # of the last good rebuild
         self.config: SiteConfig | None = None
-        self._parsed: dict[str, tuple[str, Translation | None, list[Problem]]] = {}  # path → (text, result)
+        #: path → ((digest of the text, media of its folder), the translation, its problems)
+        self._parsed: dict[str, tuple[tuple, Translation | None, list[Problem]]] = {}
         self._version: _Version | None = None  # the last good build
         self._lock: tuple | None = None  # (file stamp, entries, problems) of content/urls.lock
         self._published: tuple | None = None  # (pages by path, every file they publish) of the last good site
@@ -106,7 +112,8 @@ class LiveSite:
             self.config = load_config(self.root, self.options.base_url)
         except BuildFailed as failed:
             return self._failed(failed.problems, started)
-        self._link_cache = LinkCache()
+        # what the last build worked out (the related-story ranking, collation keys): serve starts from it
+        self._link_cache = LinkCache(read_link_memo(self.config) if self.options.cache else None)
         self._converter = BodyConverter()
         self._folders: dict[tuple[Kind, str], _Folder] = {}
         self._parsed = {}
@@ -195,14 +202,20 @@ class LiveSite:
             self._folder_problems = folder_problems
             for gone in set(self._folders) - present:
                 del self._folders[gone]
+            # At start, files the last build read and that kept their size and time are not read:
+            # their digests tell the parse cache's records (as `newsgen build` does).
+            known = remembered_digests(config) if dirty is None and self.options.cache else None
             for folder in present:
                 if dirty is None or folder in dirty or folder not in self._folders:
-                    self._load_folder(*folder)
+                    self._load_folder(*folder, known)
                     if reloaded is not None:
                         reloaded.add(folder)
         problems += self._folder_problems
         media = {k: f.media for k, f in self._folders.items()}
         self._parse_changed(media, reloaded)
+        if dirty is None and self.options.cache:  # what the next start (or build, or status) need not read
+            remember_status(config, tuple(s for f in self._folders.values() for s in f.sources.values()),
+                            [t for _, t, _ in self._parsed.values() if t is not None])
         if dirty and not everything:
             site = self._relinked(before, parsed_before)
             if site is not None:
@@ -222,6 +235,8 @@ class LiveSite:
                                         problems, self._link_cache)
         if errors_in(problems):
             return self._failed(problems, started)
+        if dirty is None and self.options.cache:  # the related-story ranking and sort keys, for the next start
+            keep_link_memo(config, self._link_cache.memo())
         self.warnings = tuple(sorted(set(problems)))
         return self._render(site, pages, started, everything)
 
@@ -268,9 +283,10 @@ class LiveSite:
         problems += self._lock[2]
         return self._lock[1]
 
-    def _load_folder(self, kind: Kind, key: str) -> None:
+    def _load_folder(self, kind: Kind, key: str, known: dict | None = None) -> None:
+        """Read one story folder; `known`: see `load.load_site`."""
         problems: list[Problem] = []
-        sources, media = load_story(self.config, kind, key, problems)
+        sources, media = load_story(self.config, kind, key, problems, known)
         self._folders[(kind, key)] = _Folder({s.path: s for s in sources}, media, problems)
 
     def _parse_changed(self, media: dict, reloaded: set | None) -> None:
@@ -283,18 +299,20 @@ class LiveSite:
         candidates = sources.values() if full else [s for folder in reloaded
                                                     for s in self._folders[folder].sources.values()]
         need = [s for s in candidates
-                if self._parsed.get(s.path, (None,))[0] != (s.text, media[(s.kind, s.key)])]
+                if self._parsed.get(s.path, (None,))[0] != (s.digest, media[(s.kind, s.key)])]
         if not need:
             return
         problems: list[Problem] = []
-        if len(need) > 64:  # the first build, or a big checkout: in processes, with the build's cache
+        if len(need) > 64 or any(s.text is None for s in need):
+            # the first build, or a big checkout: in processes, with the build's cache (which also
+            # reads the files the start did not, when the cache has not got them)
             cache = ParseCache(self.config, enabled=full and self.options.cache)
             translations = parse_sources(self.config, tuple(need), media, self.options.job_count, problems, cache)
         else:
             translations, problems = parse_files(self.config, need, media, self._converter)
         parsed = {t.source: t for t in translations}
         for source in need:
-            self._parsed[source.path] = ((source.text, media[(source.kind, source.key)]), parsed.get(source.path),
+            self._parsed[source.path] = ((source.digest, media[(source.kind, source.key)]), parsed.get(source.path),
                                          [p for p in problems if p.path == source.path])
 
     def _render(self, site: Site, paths: dict[str, PageSpec], started: float, everything: bool,
