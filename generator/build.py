@@ -114,7 +114,7 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
     cache = ParseCache(config, enabled=options.cache)
     translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems, cache,
                                  keep_bodies=False)
-    remember_status(config, loaded.sources, translations, scanned)
+    remember_status(config, loaded.sources, translations, scanned.index if scanned else None)
     lock = read_lock(config, problems)
     link_cache = LinkCache(read_link_memo(config) if options.cache else None)
     site, encoded, _ = link_and_check(config, loaded.media, loaded.tag_names, translations,

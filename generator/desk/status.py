@@ -52,16 +52,16 @@ class StoryStatus:
 
 
 def remember(config: SiteConfig, sources: tuple[SourceFile, ...], translations: list[Translation],
-             scanned: "Scan | None" = None) -> None:
+             previous: dict | None = None) -> None:
     """Write the status index from a build's parse (files that failed to parse are left out),
-    unless it is the one `scanned` read or wrote at the start of the build."""
+    unless it is the `previous` one, as the build's scan (or serve's start) read it."""
     parsed = {t.source: t for t in translations}
     index = {}
     for source in sources:
         t = parsed.get(source.path)
         if t is not None and source.stamp:
             index[source.path] = (source.stamp, Entry(t.draft, t.date, t.updated), source.digest)
-    if scanned is None or index != scanned.index:
+    if index != previous:
         _save(config, index)
 
 
@@ -81,16 +81,17 @@ class Scan:
     def digests(self) -> dict[str, tuple[tuple[int, int], str]]:
         """Translation file path → ((size, mtime_ns), digest of its text) as the last build read it
         (`load.load_site`'s `known`): a file with the same size and time need not be read again."""
-        return _digests(self.index)
+        return digests(self.index)
 
 
-def remembered_digests(config: SiteConfig) -> dict[str, tuple[tuple[int, int], str]]:
-    """`Scan.digests` of the status index as the last build left it, without looking at the files
-    (`newsgen serve` compares each file's size and time as it lists its folder)."""
-    return _digests(_load(config))
+def remembered(config: SiteConfig) -> dict:
+    """The status index as the last build (or serve's start) left it, without looking at the files:
+    `newsgen serve` compares each file's size and time as it lists its folder."""
+    return _load(config)
 
 
-def _digests(index: dict) -> dict[str, tuple[tuple[int, int], str]]:
+def digests(index: dict) -> dict[str, tuple[tuple[int, int], str]]:
+    """Translation file path → ((size, mtime_ns), digest of its text), from a status index."""
     return {path: (stamp, digest) for path, (stamp, _, digest) in index.items() if digest}
 
 

@@ -33,7 +33,7 @@ from ..stages.link import LinkCache
 from ..stages.load import TAGS_FILE, load_story, load_tags, section_of, story_folders
 from ..model import Kind, MediaFile, Page, Site, SourceFile, Translation
 from ..incremental.cache import CACHE_DIR, ParseCache, keep_link_memo, read_link_memo
-from ..desk.status import remember as remember_status, remembered_digests
+from ..desk.status import digests, remember as remember_status, remembered
 from ..outputs.images import published_files
 from ..content.bodylinks import published_paths
 from .relink import relinked
@@ -196,15 +196,16 @@ class LiveSite:
         before = {folder: self._folders.get(folder) for folder in dirty or ()}  # as the last rebuild had them
         parsed_before = {path: self._parsed.get(path) for folder in before.values() if folder
                          for path in folder.sources}
+        # At start, files the last build read and that kept their size and time are not read:
+        # their digests tell the parse cache's records (as `newsgen build` does).
+        index = remembered(config) if dirty is None and self.options.cache else None
         if rescan:
             folder_problems: list[Problem] = []
             present = set(story_folders(config, folder_problems))
             self._folder_problems = folder_problems
             for gone in set(self._folders) - present:
                 del self._folders[gone]
-            # At start, files the last build read and that kept their size and time are not read:
-            # their digests tell the parse cache's records (as `newsgen build` does).
-            known = remembered_digests(config) if dirty is None and self.options.cache else None
+            known = digests(index) if index is not None else None
             for folder in present:
                 if dirty is None or folder in dirty or folder not in self._folders:
                     self._load_folder(*folder, known)
@@ -213,9 +214,9 @@ class LiveSite:
         problems += self._folder_problems
         media = {k: f.media for k, f in self._folders.items()}
         self._parse_changed(media, reloaded)
-        if dirty is None and self.options.cache:  # what the next start (or build, or status) need not read
+        if index is not None:  # what the next start (or build, or status) need not read
             remember_status(config, tuple(s for f in self._folders.values() for s in f.sources.values()),
-                            [t for _, t, _ in self._parsed.values() if t is not None])
+                            [t for _, t, _ in self._parsed.values() if t is not None], index)
         if dirty and not everything:
             site = self._relinked(before, parsed_before)
             if site is not None:
