@@ -1,6 +1,6 @@
 """Google Lighthouse (npm lighthouse@12.2.3, on Debian's Chromium) scores every kind of page of
 the sample site 1.00 in performance, accessibility, best practices and SEO, on a phone (Lighthouse's
-default: a throttled mid-range phone) and on a desktop, in the best of up to five runs. The site is
+default: a throttled mid-range phone) and on a desktop, in the best of up to eight runs. The site is
 served by nginx under a sub-path."""
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ STORY = {"ua": "ua/2023/11/rosiia-ta-iran-rozshyriuiut-oboronnu-spivpratsiu-popr
          "en": "en/2023/11/russia-iran-defense-cooperation/",
          "ru": "ru/2023/11/rossiia-i-iran-rasshiriaiut-oboronnoe-sotrudnichestvo-nesmotria-na-nekhvatku/"}
 TAG = {"ua": "ua/tags/drony/", "en": "en/tags/drones/", "ru": "ru/tags/drony/"}
+RUNS = 8  # at most, per page and preset: a busy shared host needs more than five for one quiet run
 PAGES = ["", "404.html"] + [page for lang in ("ua", "en", "ru")
                             for page in (f"{lang}/", STORY[lang], TAG[lang], f"{lang}/search/")]
 
@@ -56,7 +57,7 @@ def lighthouse(url: str, preset: str, report) -> dict:
 
 
 def best_run(url: str, preset: str, report) -> tuple[dict, list[dict]]:
-    """The best of up to five Lighthouse runs ({category: score}) and all runs made.
+    """The best of up to `RUNS` Lighthouse runs ({category: score}) and all runs made.
 
     Phone performance rests on total blocking time: the page's main-thread tasks as this host ran
     them, times four. Another tenant of a shared machine can only make those tasks longer, never
@@ -65,7 +66,7 @@ def best_run(url: str, preset: str, report) -> tuple[dict, list[dict]]:
     everywhere. A page whose own work blocks a phone fails every run:
     `test_a_page_that_blocks_the_main_thread_fails_every_run` holds this measurement to that."""
     runs = []
-    while len(runs) < 5:
+    while len(runs) < RUNS:
         runs.append(lighthouse(url, preset, report))
         if runs[-1]["scores"] == dict.fromkeys(CATEGORIES, 1):
             break
@@ -88,7 +89,7 @@ def test_lighthouse_scores_every_kind_of_page_1(hosted, tmp_path, page, preset):
 def test_a_page_that_blocks_the_main_thread_fails_every_run(hosted, tmp_path):
     """The control for the best-of-runs measurement: a story page with one script that keeps the
     main thread busy for 250 ms once it has loaded (a tag manager's worth) loses phone performance
-    points in every one of the five runs, however quiet the host."""
+    points in every one of its runs, however quiet the host."""
     root, server = hosted
     story = root / "output" / STORY["en"] / "index.html"
     script = ("<script>addEventListener('load', function () {"
@@ -99,7 +100,7 @@ def test_a_page_that_blocks_the_main_thread_fails_every_run(hosted, tmp_path):
     best, runs = best_run(server.base + STORY["en"] + "blocking.html", "mobile", tmp_path / "report.json")
     performance = [(run["scores"]["performance"], [lost[1:] for lost in run["lost"] if lost[0] == "performance"])
                    for run in runs]
-    assert len(runs) == 5 and best["performance"] < 1, performance
+    assert len(runs) == RUNS and best["performance"] < 1, performance
     assert any(audit == "total-blocking-time" for _, lost in performance for audit, _ in lost), performance
     assert {name: best[name] for name in CATEGORIES if name != "performance"} == {
         "accessibility": 1, "best-practices": 1, "seo": 1}, runs
