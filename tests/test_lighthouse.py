@@ -102,7 +102,7 @@ def audits(hosted, tmp_path_factory) -> dict[tuple[str, str], list[dict]]:
             runs[key].append(lighthouse(server.base + key[0], key[1], report))
             if runs[key][-1]["scores"] == PERFECT:
                 pending.remove(key)
-        if pending != [BLOCKING]:
+        if any(key != BLOCKING for key in pending):  # a page runs again: not before the round's time is up
             time.sleep(max(0.0, started + ROUND_SECONDS - time.monotonic()))
     return runs
 
@@ -128,10 +128,11 @@ def test_a_page_that_blocks_the_main_thread_fails_every_run(audits):
     main thread busy for 250 ms once it has loaded loses phone performance points in every one of
     its runs, however quiet the host, and it had as many runs as any page."""
     runs = audits[BLOCKING]
+    scores = best(runs)
     performance = [(run["scores"]["performance"], [lost[1:] for lost in run["lost"] if lost[0] == "performance"])
                    for run in runs]
     assert len(runs) == max(len(page_runs) for page_runs in audits.values()) >= 2, performance
-    assert best(runs)["performance"] < 1, performance
+    assert scores["performance"] < 1, performance
     assert any(audit == "total-blocking-time" for _, lost in performance for audit, _ in lost), performance
-    assert {name: best(runs)[name] for name in CATEGORIES if name != "performance"} == {
+    assert {name: scores[name] for name in CATEGORIES if name != "performance"} == {
         "accessibility": 1, "best-practices": 1, "seo": 1}, runs
