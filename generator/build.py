@@ -83,7 +83,7 @@ class Gathered:
     warnings: tuple[Problem, ...] = ()
 
 
-def _collector_paused(stage):
+def collector_paused(stage):
     """Run `stage` with Python's cycle collector off. Loading, parsing and linking an archive
     make millions of long-lived objects and almost no cyclic garbage, and each full collection
     walked all of them again: a quarter of an edit's time at 5,000 stories. Reading the records
@@ -100,7 +100,7 @@ def _collector_paused(stage):
     return paused
 
 
-@_collector_paused
+@collector_paused
 def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Scan | None = None) -> Gathered:
     """Load, parse and link the whole site, size its images, load the theme's catalogs
     and compile its templates; raise BuildFailed listing every problem of every stage.
@@ -162,7 +162,7 @@ def build_time(options: BuildOptions, config: SiteConfig) -> datetime:
     return options.now if options.now.tzinfo else options.now.replace(tzinfo=config.tz)
 
 
-@_collector_paused
+@collector_paused
 def build(options: BuildOptions, on_wait=None) -> BuildResult:
     started = time.perf_counter()
     output = options.output_dir

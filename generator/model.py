@@ -82,7 +82,7 @@ class Translation:
     image_alt: str
     related: tuple[str, ...]
     draft: bool
-    body_html: str  # `story:` hrefs unresolved until the link stage
+    body_html: str  # `story:` hrefs as written: resolved when a page shows the body (linking/storylinks.py)
     word_count: int
     lines: Mapping[str, int] = field(default_factory=dict)  # front matter key, "story:<id>", "url:<url>" → line
     retracted: bool = False  # withdrawn: only a short notice stays at its URL
@@ -92,8 +92,9 @@ class Translation:
     notes: tuple[tuple[int, str, str], ...] = ()  # warnings found while parsing: (line, message, hint)
     heading_ids: tuple[str, ...] = ()  # the ids in the body, for `story:<id>#fragment` links
     story_links: tuple[str, ...] = ()  # the story ids the body's `story:` links name, sorted
-    #: a digest of everything this record was made from (the parse cache's key; the link stage
-    #: folds in a resolved body): equal fingerprints, equal records but for `path` and `tags`.
+    link_fragments: tuple[tuple[str, str], ...] = ()  # (story id, heading id) of `story:<id>#<heading>` links
+    #: a digest of everything this record was made from (the parse cache's key): equal
+    #: fingerprints, equal records but for `path` and `tags`.
     #: "" when unknown (a record made outside a build's parse stage): compare the record itself.
     fingerprint: str = ""
     #: the body was left in the parse cache, under `fingerprint`, and `body_html` is "": a build

@@ -250,6 +250,45 @@ def test_clean_renders_every_page_and_keeps_the_files_that_came_out_the_same(tmp
     assert inodes(root / "output") == before
 
 
+def test_a_story_that_moves_takes_the_links_to_it_along(tmp_path, build):
+    """A body's `story:` links are resolved when its page is rendered: when the story they lead
+    to gets another address, a translation, or is withdrawn, the pages linking to it are made again."""
+    alpha = "Intro.\n\n## The details\n\nMore."
+    root = make_site(tmp_path / "site", f"""
+-- content/news/a/en.md --
+{story("Alpha", date="2023-11-10", body=alpha)}
+-- content/news/b/en.md --
+{story("Beta", date="2023-11-12", body="See [the first](story:a) and [its details](story:a#the-details).")}
+-- content/news/b/ua.md --
+{story("Бета", slug="beta", date="2023-11-12", body="Див. [першу](story:a).")}
+-- content/news/c/en.md --
+{story("Gamma", date="2023-10-01")}
+""")
+    beta_en, beta_ua = root / "output/en/2023/11/beta/index.html", root / "output/ua/2023/11/beta/index.html"
+    assert build(root, "--now", NOW).status == 0
+    assert '<a href="../alpha/">the first</a>' in beta_en.read_text()
+    assert '<a href="../../../../en/2023/11/alpha/" hreflang="en">першу' in beta_ua.read_text()
+    steps = [
+        ("a new month", lambda: (root / "content/news/a/en.md").write_text(
+            story("Alpha", date="2023-09-10", body=alpha), encoding="utf-8"),
+         '<a href="../../09/alpha/#the-details">its details</a>', '../../../../en/2023/09/alpha/" hreflang="en"'),
+        ("a translation", lambda: (root / "content/news/a/ua.md").write_text(
+            story("Альфа", slug="alpha", date="2023-09-10"), encoding="utf-8"),
+         '<a href="../../09/alpha/">the first</a>', '<a href="../../09/alpha/">першу</a>'),
+        ("withdrawn", lambda: [path.write_text(path.read_text(encoding="utf-8").replace(
+            "\ntitle: ", "\nretracted: true\ntitle: "), encoding="utf-8")
+            for path in (root / "content/news/a").glob("*.md")],
+         '<a href="../../09/alpha/">the first</a>', '<a href="../../09/alpha/">першу</a>'),
+    ]
+    for what, change, in_en, in_ua in steps:
+        change()
+        built = build(root, "--now", NOW)
+        assert built.status == 0, (what, built.err)
+        assert in_en in beta_en.read_text() and in_ua in beta_ua.read_text(), what
+        assert pages(root / "output") == clean_build(root, tmp_path), what
+    assert "withdrawn" in built.err and "b/en.md" in built.err
+
+
 # -- killed builds ------------------------------------------------------------------------------
 
 KILL_POINTS = ["rendering", "writing", "indexing", "publishing"]

@@ -291,3 +291,19 @@ def test_a_start_after_a_build_shows_what_a_start_from_nothing_shows(tmp_path):
     assert fresh.full().ok
     assert live_pages(started) == live_pages(fresh)
     assert "Words added while serving." in started.page("en/2023/10/c/index.html").decode()
+
+
+def test_bodies_a_build_dropped_from_the_cache_are_read_from_the_files(tmp_path):
+    """serve starts without reading the bodies (they stay in the parse cache until a page is
+    asked for); should a build of the same site drop them meanwhile, the pages still show them."""
+    import sqlite3
+    root = make_site(tmp_path / "site", SITE)
+    assert build(BuildOptions(root, jobs=1)).pages
+    started = LiveSite(BuildOptions(root, jobs=1))
+    assert started.full().ok
+    with sqlite3.connect(root / ".newsgen-cache/translations.sqlite") as db:
+        assert db.execute("DELETE FROM bodies").rowcount >= 6
+    uncached = LiveSite(BuildOptions(root, jobs=1, cache=False))
+    assert uncached.full().ok
+    assert live_pages(started) == live_pages(uncached)
+    assert '<p>See <a href="../a/">the first</a>.</p>' in started.page("en/2023/11/b/index.html").decode()

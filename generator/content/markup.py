@@ -2,8 +2,9 @@
 
 Bodies are converted in the parse stage (the expensive part of a build, so it
 runs in worker processes). A `[text](story:<id>)` link is left in the HTML as
-`href="story:<id>"`; the link stage, which knows every story, rewrites it with
-`resolve_story_links`.
+`href="story:<id>"`; the link stage, which knows every story, checks it, and
+the page that shows the body rewrites it (`resolve_story_links`, from
+linking/storylinks.py).
 
 The Markdown is Python-Markdown with what writers expect of it (the README's
 table lists it all): the `extra` extensions but fenced code, which
@@ -98,6 +99,11 @@ def heading_ids(body_html: str) -> tuple[str, ...]:
 
 def story_link_ids(body_html: str) -> list[str]:
     return [m.group(1) for m in STORY_HREF.finditer(body_html)]
+
+
+def story_link_fragments(body_html: str) -> list[tuple[str, str]]:
+    """(story id, heading id) of each `story:<id>#<heading>` link, for the link stage to check."""
+    return [(m.group(1), m.group(2)[1:]) for m in STORY_HREF.finditer(body_html) if m.group(2) and m.group(2)[1:]]
 
 
 def resolve_story_links(body_html: str, resolve: Callable[[str, str, str, str], str]) -> str:

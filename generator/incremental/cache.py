@@ -55,12 +55,16 @@ def code_fingerprint(libraries: tuple[str, ...] = _PARSING_LIBRARIES) -> bytes:
     return digest.digest()
 
 
+def parse_cache_file(config: SiteConfig) -> Path:
+    return config.root / CACHE_DIR / "translations.sqlite"
+
+
 class ParseCache:
     """Parsed translations by key, their bodies apart: a build reads every record (titles,
     dates, tags: what linking needs) but only the bodies of the pages it renders."""
 
     def __init__(self, config: SiteConfig, enabled: bool = True):
-        self.path = config.root / CACHE_DIR / "translations.sqlite"
+        self.path = parse_cache_file(config)
         self.enabled = enabled
         self._base = code_fingerprint() + repr((config.timezone, config.languages)).encode()
         self._stored: set[bytes] = set()  # the keys of the entries in the file

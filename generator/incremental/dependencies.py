@@ -15,6 +15,7 @@ from typing import Callable
 
 from ..model import Site, Translation
 from ..linking.related import related_in_language
+from ..linking.storylinks import link_places
 from ..stages.render import FEED_SIZE, PageSpec, page_count
 from ..outputs.xmlout import recent_news
 
@@ -76,7 +77,8 @@ def indexed_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], ob
     t = story.translations[spec.lang]
     tags = site.tags[spec.lang]
     return (whole(t), tuple((tags[ref.key].name, tags[ref.key].path) for ref in t.tags if ref.key in tags),
-            tuple(site.images.get(f"{story.folder}/{name}") for name in ((t.image,) if t.image else ()) + t.body_images))
+            tuple(site.images.get(f"{story.folder}/{name}") for name in ((t.image,) if t.image else ()) + t.body_images),
+            link_places(site, t))
 
 
 def _own_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], object], teaser) -> object:
@@ -102,7 +104,8 @@ def _own_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], objec
                 tuple(site.images.get(f"{story.folder}/{name}") for tr in story.translations.values()
                       for name in ((tr.image,) if tr.image else ()) + tr.body_images),
                 tuple(teaser(site, site.stories[k].translations[code]) for k in related),
-                tuple(site.tags[code][ref.key].path for ref in t.tags))
+                tuple(site.tags[code][ref.key].path for ref in t.tags),
+                link_places(site, t))
     if spec.kind == "tags":
         return tuple((tag.name, tag.path, len(tag.stories)) for tag in site.tags[code].values())
     if spec.kind == "year":

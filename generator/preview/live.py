@@ -24,15 +24,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..build import BuildOptions, link_and_check, unparsed
+from ..build import BuildOptions, collector_paused, link_and_check, unparsed
 from ..config import CONFIG_NAME, SiteConfig, load_config
 from ..incremental.dependencies import page_inputs
 from ..errors import BuildFailed, Problem, errors_in
 from ..language.i18n import load_catalogs
 from ..stages.link import LinkCache
-from ..stages.load import TAGS_FILE, load_story, load_tags, section_of, story_folders
+from ..stages.load import TAGS_FILE, load_story, load_tags, read_source, section_of, story_folders
 from ..model import Kind, MediaFile, Page, Site, SourceFile, Translation
-from ..incremental.cache import CACHE_DIR, ParseCache, keep_link_memo, read_link_memo
+from ..incremental.cache import (CACHE_DIR, ParseCache, StoredBodies, keep_link_memo, parse_cache_file,
+                                 read_link_memo)
 from ..desk.status import digests, remember as remember_status, remembered
 from ..outputs.images import published_files
 from ..content.bodylinks import published_paths
@@ -115,6 +116,7 @@ class LiveSite:
         # what the last build worked out (the related-story ranking, collation keys): serve starts from it
         self._link_cache = LinkCache(read_link_memo(self.config) if self.options.cache else None)
         self._converter = BodyConverter()
+        self._stored_bodies = StoredBodies(parse_cache_file(self.config))
         self._folders: dict[tuple[Kind, str], _Folder] = {}
         self._parsed = {}
         self._reload_theme()
@@ -189,6 +191,7 @@ class LiveSite:
         self._tag_names = load_tags(self.config, problems)
         self._tag_problems = problems
 
+    @collector_paused
     def _rebuild(self, started: float, rescan: bool, dirty: set | None, everything: bool) -> Rebuild:
         config = self.config
         problems: list[Problem] = list(self._theme_problems) + list(self._tag_problems)
@@ -233,7 +236,7 @@ class LiveSite:
         # serve never writes urls.lock
         site, _, pages = link_and_check(config, media, self._tag_names, translations,
                                         unparsed(sources, translations), self._read_lock(problems), self.options,
-                                        problems, self._link_cache)
+                                        problems, self._link_cache, self._body_of)
         if errors_in(problems):
             return self._failed(problems, started)
         if dirty is None and self.options.cache:  # the related-story ranking and sort keys, for the next start
@@ -308,13 +311,32 @@ class LiveSite:
             # the first build, or a big checkout: in processes, with the build's cache (which also
             # reads the files the start did not, when the cache has not got them)
             cache = ParseCache(self.config, enabled=full and self.options.cache)
-            translations = parse_sources(self.config, tuple(need), media, self.options.job_count, problems, cache)
+            # At start the bodies stay in the cache's file (130 MB at 5,000 stories) and are read
+            # when a page is asked for (`_body_of`)
+            translations = parse_sources(self.config, tuple(need), media, self.options.job_count, problems, cache,
+                                         keep_bodies=not cache.enabled)
         else:
             translations, problems = parse_files(self.config, need, media, self._converter)
         parsed = {t.source: t for t in translations}
         for source in need:
             self._parsed[source.path] = ((source.digest, media[(source.kind, source.key)]), parsed.get(source.path),
                                          [p for p in problems if p.path == source.path])
+
+    def _body_of(self, t: Translation) -> str:
+        """The body of a translation parsed at start, from the parse cache. Should a build of this
+        site have dropped it meanwhile (the build's files or newsgen differ), its file is parsed again."""
+        try:
+            return self._stored_bodies(t)
+        except BuildFailed:
+            folder = self._folders.get((t.kind, t.key))
+            source = folder.sources.get(t.source) if folder else None
+            source = read_source(self.config, source, []) if source else None
+            if source is None:
+                raise
+            parsed, _ = parse_files(self.config, [source], {(t.kind, t.key): folder.media}, BodyConverter())
+            if not parsed:
+                raise
+            return parsed[0].body_html
 
     def _render(self, site: Site, paths: dict[str, PageSpec], started: float, everything: bool,
                 same_places: bool = False) -> Rebuild:

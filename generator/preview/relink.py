@@ -5,7 +5,7 @@ body) and nothing of what the link stage decides: its address, its tags, its
 place in the lists, its related stories, what links to it. For such an edit
 the site of the last rebuild is kept and only the edited stories' translations
 are put in it, each with the address and tags the link stage gave the old one.
-Their `story:` links are resolved against the kept site. Anything else (a new
+Their `story:` links are checked against the kept site. Anything else (a new
 date, slug or tag, a draft published, a link to a story that is not published,
 a problem to report) returns None, and the whole site is linked as before; the
 serve tests hold the two ways to the same pages.
@@ -16,10 +16,10 @@ from dataclasses import replace
 
 from ..config import SiteConfig
 from ..content.bodylinks import check_body_links
-from ..content.markup import resolve_story_links
 from ..errors import Problem
-from ..model import Site, Translation
-from ..stages.link import check_translated_titles, link_target, story_anchor, with_links
+from ..linking.storylinks import link_target, published_story
+from ..model import Site, Translation, linked_copy
+from ..stages.link import check_translated_titles
 
 #: What the link stage decides from: a translation whose fields other than these changed
 #: (its words) keeps the address, tags, lists and related stories it had.
@@ -45,15 +45,9 @@ def relinked(site: Site, config: SiteConfig, edited: dict[tuple[str, str], tuple
             t = now[lang]
             if t.notes or old.source != t.source or not _same_links(before[lang], t):
                 return None
-            body = t.body_html
-            if t.story_links:
-                if not all(target in site.stories or target in site.pages for target in t.story_links):
-                    return None  # unpublished or unknown: what to report is the full link's to say
-                missed: list[str] = []
-                body = resolve_story_links(body, _resolver(site, config, t, old.path, missed))
-                if missed:
-                    return None
-            translations[lang] = with_links(t, old.path, old.tags, body)
+            if t.story_links and not _links_hold(site, config, t):
+                return None  # what to report is the full link's to say
+            translations[lang] = linked_copy(t, path=old.path, tags=old.tags)
         problems: list[Problem] = []
         check_translated_titles(config, {(kind, key): translations}, problems)
         if problems:
@@ -68,21 +62,17 @@ def relinked(site: Site, config: SiteConfig, edited: dict[tuple[str, str], tuple
     return None if problems else relinked_site
 
 
-def _resolver(site: Site, config: SiteConfig, t: Translation, path: str, missed: list[str]):
-    """Resolves `t`'s `story:` links (at `path`) to the kept site's stories, as the link stage
-    does; a fragment naming no heading of its target is noted in `missed`."""
+def _links_hold(site: Site, config: SiteConfig, t: Translation) -> bool:
+    """Each of `t`'s `story:` links names a story of the kept site, and a heading it has."""
     fallback = config.fallback_order()
-
-    def resolve(target: str, fragment: str, attributes: str, inner: str) -> str:
-        story = site.stories.get(target) or site.pages.get(target)
+    for target in t.story_links:
+        story = published_story(site, target)
         if story is None:
-            missed.append(target)
-            return inner
+            return False  # unpublished or unknown
         other = link_target(t, story.translations, fallback)
-        if fragment[1:] and fragment[1:] not in other.heading_ids:
-            missed.append(target + fragment)
-        return story_anchor(config, t, path, other, other.path, fragment, attributes, inner)
-    return resolve
+        if any(linked_to == target and fragment not in other.heading_ids for linked_to, fragment in t.link_fragments):
+            return False
+    return True
 
 
 def _same_links(before: Translation, now: Translation) -> bool:

@@ -2,30 +2,28 @@
 
 Decides what is published (drafts and stories scheduled for later are not),
 groups translations by story id, gives each its URL path, resolves tags
-(tags.py), ranks related stories and rewrites `story:` links to relative URLs,
-per language with a marked fallback. Produces the `Site`.
+(tags.py), ranks related stories and checks `story:` links (which are rewritten
+when a page is rendered: storylinks.py). Produces the `Site`.
 """
 from __future__ import annotations
 
 import difflib
-import hashlib
-import html
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Callable, Mapping
+from typing import Callable
 
 from ..language.collation import Collation
 from ..config import SiteConfig
 from ..errors import Problem, warning
 from .load import TagName
-from ..content.markup import resolve_story_links
-from ..model import Site, Story, TagRef, Translation, linked_copy, read_body, translation_id
+from ..model import Site, Story, TagRef, Translation, linked_copy, translation_id
 from ..linking.related import rank_related
 from ..language.slugs import slugify
 from ..linking.tags import check_near_misses, resolve_tags, tag_pages
-from ..linking.urls import page_path, relative, story_path
+from ..linking.storylinks import link_target
+from ..linking.urls import page_path, story_path
 
 #: Page slugs that would shadow the folders a language section is made of.
 RESERVED_SLUGS = re.compile(r"^(tags|page|search|static|feed\.xml|news-sitemap\.xml|\d{4})$")
@@ -57,11 +55,10 @@ class LinkCache:
         #: the last related-story ranking: (its inputs, story key → related keys)
         self.ranking: tuple | None = remembered.ranking
         self._remembered = remembered
-        self._linked: dict[str, tuple] = {}  # source path → (parsed, path, tags, body, linked)
+        self._linked: dict[str, tuple] = {}  # source path → (parsed, path, tags, linked)
         self._slugs: dict[tuple[str, str], str] = {}
         self._tag_lists: dict[tuple, tuple[TagRef, ...]] = {}
         self.tag_memo: dict[str, tuple] = {}  # source path → (parsed, tag names, resolved tags)
-        self._bodies: dict[str, tuple] = {}  # source path → (`_parsed_body`, own path, targets, resolved)
         self._near_inputs: tuple | None = None  # what check_near_misses last looked at
         self._near_problems: list[Problem] = []  # and found
         self._titles: dict[tuple[str, str], tuple] = {}  # story → (its translations, problems of their titles)
@@ -77,21 +74,6 @@ class LinkCache:
         if memo not in self._tag_lists:
             self._tag_lists[memo] = tuple(self.collation.sorted(refs, locale, lambda ref: ref.name))
         return self._tag_lists[memo]
-
-    def body(self, t: Translation, path: str, targets: tuple | None, problems: list[Problem], resolve) -> str:
-        """`t`'s body with its `story:` links resolved; reused while its targets stay put
-        (never when resolving found a problem: that is reported on every link)."""
-        memo = self._bodies.get(t.source)
-        parsed = _parsed_body(t)
-        if targets is not None and memo is not None and memo[0] == parsed and memo[1:3] == (path, targets):
-            return memo[3]
-        before = len(problems)
-        body = resolve()
-        if targets is not None and len(problems) == before:
-            self._bodies[t.source] = (parsed, path, targets, body)
-        else:
-            self._bodies.pop(t.source, None)
-        return body
 
     def check_near_misses(self, tag_names, published: list[Translation], tags, problems: list[Problem]) -> None:
         """tags.check_near_misses, done again only when a translation's tags or date changed
@@ -124,13 +106,13 @@ class LinkCache:
             self._slugs[memo] = slugify(name, locale)
         return self._slugs[memo]
 
-    def linked(self, t: Translation, path: str, tags: tuple[TagRef, ...], body: str) -> Translation:
+    def linked(self, t: Translation, path: str, tags: tuple[TagRef, ...]) -> Translation:
         """`t` with its link-stage fields; the same object as last time when nothing changed."""
         memo = self._linked.get(t.source)
-        if memo is not None and memo[0] is t and memo[1] == path and memo[2] == tags and memo[3] == body:
-            return memo[4]
-        result = with_links(t, path, tags, body)
-        self._linked[t.source] = (t, path, tags, body, result)
+        if memo is not None and memo[0] is t and memo[1] == path and memo[2] == tags:
+            return memo[3]
+        result = linked_copy(t, path=path, tags=tags)
+        self._linked[t.source] = (t, path, tags, result)
         return result
 
     def rank_related(self, explicit, tag_keys, dates) -> dict[str, tuple[str, ...]]:
@@ -194,71 +176,37 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
         dates={key: next(tr[c] for c in fallback if c in tr).date for key, tr in news.items()},
     )
 
-    def anchor(t: Translation, path: str, target: Translation, fragment: str, attributes: str, inner: str) -> str:
-        return story_anchor(config, t, path, target, target.path or paths[(target.kind, target.key, target.lang)],
-                            fragment, attributes, inner)
-
-    def story_link(t: Translation, path: str):
-        def resolve(target: str, fragment: str, attributes: str, inner: str) -> str:
+    def check_links(t: Translation) -> None:
+        """Report what is wrong with `t`'s `story:` links (they are resolved when its page is rendered)."""
+        for target in t.story_links:
             line = _line_of(t, target)
             candidates = news.get(target) or pages.get(target)
-            if not candidates:
-                notices = withdrawn.get(("news", target)) or withdrawn.get(("page", target))
-                waiting_t = scheduled.get(("news", target)) or scheduled.get(("page", target))
-                if notices:
-                    notice = notices.get(t.lang) or next(notices[c] for c in fallback if c in notices)
-                    problems.append(warning(t.source, line, f"`story:{target}` links to a story that was withdrawn "
-                                            "(`retracted: true`): the link leads to its withdrawal notice",
-                                            "Remove the link when you next edit this story"))
-                    return anchor(t, path, notice, "", attributes, inner)
-                if waiting_t is not None:
-                    problems.append(warning(t.source, line, f"`story:{target}` links to a story scheduled for "
-                                            f"{waiting_t.date.isoformat()}: shown as plain text until it is "
-                                            "published", "Rebuild after that time to link it"))
-                    return inner
-                if ("news", target) in drafts_only or ("page", target) in drafts_only:
-                    problems.append(Problem(t.source, line, f"`story:{target}` links to a story that is only a draft",
-                                            "Publish it, or build with --drafts to preview"))
-                elif ("news", target) not in unreadable and ("page", target) not in unreadable:
-                    problems.append(Problem(t.source, line, f"unknown story `story:{target}`",
-                                            _unknown_story_hint(target, all_ids)))
-                return inner
-            other_t = link_target(t, candidates, fallback)
-            if fragment[1:] and fragment[1:] not in other_t.heading_ids:
-                problems.append(Problem(t.source, line, f"`story:{target}{fragment}`: {other_t.source} has no "
-                                        f"heading with the id `{fragment[1:]}`",
-                                        _fragment_hint(fragment[1:], other_t.heading_ids)))
-            return anchor(t, path, other_t, fragment, attributes, inner)
-        return resolve
-
-    target_places: dict[str, tuple | None] = {}  # story id → where a link to it could lead (once per link)
-
-    def places(target: str) -> tuple | None:
-        if target not in target_places:
-            candidates = news.get(target) or pages.get(target)
-            target_places[target] = tuple(
-                (lang, paths.get((c.kind, c.key, lang)), c.heading_ids)
-                for lang, c in candidates.items()) if candidates else None
-        return target_places[target]
-
-    def target_paths(t: Translation) -> tuple | None:
-        """What the resolution of `t`'s `story:` links depends on: where each target could lead and
-        the heading ids there (None when a target is missing: that is reported every time)."""
-        found = []
-        for target in t.story_links:
-            place = places(target)
-            if place is None:
-                return None
-            found.append((target, place))
-        return tuple(found)
+            if candidates:
+                other_t = link_target(t, candidates, fallback)
+                for fragment in (f for linked_to, f in t.link_fragments if linked_to == target):
+                    if fragment not in other_t.heading_ids:
+                        problems.append(Problem(t.source, line, f"`story:{target}#{fragment}`: {other_t.source} has "
+                                                f"no heading with the id `{fragment}`",
+                                                _fragment_hint(fragment, other_t.heading_ids)))
+            elif withdrawn.get(("news", target)) or withdrawn.get(("page", target)):
+                problems.append(warning(t.source, line, f"`story:{target}` links to a story that was withdrawn "
+                                        "(`retracted: true`): the link leads to its withdrawal notice",
+                                        "Remove the link when you next edit this story"))
+            elif (waiting_t := scheduled.get(("news", target)) or scheduled.get(("page", target))) is not None:
+                problems.append(warning(t.source, line, f"`story:{target}` links to a story scheduled for "
+                                        f"{waiting_t.date.isoformat()}: shown as plain text until it is "
+                                        "published", "Rebuild after that time to link it"))
+            elif ("news", target) in drafts_only or ("page", target) in drafts_only:
+                problems.append(Problem(t.source, line, f"`story:{target}` links to a story that is only a draft",
+                                        "Publish it, or build with --drafts to preview"))
+            elif ("news", target) not in unreadable and ("page", target) not in unreadable:
+                problems.append(Problem(t.source, line, f"unknown story `story:{target}`",
+                                        _unknown_story_hint(target, all_ids)))
 
     def linked(t: Translation) -> Translation:
         tid = (t.kind, t.key, t.lang)
-        body = t.body_html
-        if t.story_links:  # the parse noted every `story:` link of the body
-            body = cache.body(t, paths[tid], target_paths(t), problems,
-                              lambda: resolve_story_links(read_body(t, bodies), story_link(t, paths[tid])))
-        return cache.linked(t, paths[tid], tags[tid], body)
+        check_links(t)
+        return cache.linked(t, paths[tid], tags[tid])
 
     def make_story(kind, key, tr) -> Story:
         return Story(kind, key, {lang: linked(t) for lang, t in tr.items()}, media.get((kind, key), ()),
@@ -278,32 +226,6 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
         archives[code] = {month: tuple(months[month]) for month in sorted(months, reverse=True)}
     return Site(config, stories, standalone, front, tag_pages(config, stories, front, cache.collation), archives,
                 retracted=retracted, bodies=bodies)
-
-
-def with_links(t: Translation, path: str, tags: tuple[TagRef, ...], body: str) -> Translation:
-    """`t` as linked: at `path`, with its resolved `tags` and `body` (its `story:` links resolved)."""
-    if body is t.body_html:
-        return linked_copy(t, path=path, tags=tags)
-    # story: links resolved: the body is the parse's no more, and is here
-    fingerprint = t.fingerprint and hashlib.blake2b(f"{t.fingerprint}\0{body}".encode(), digest_size=20).hexdigest()
-    return replace(t, path=path, tags=tags, body_html=body, fingerprint=fingerprint, body_stored=False)
-
-
-def link_target(t: Translation, candidates: Mapping[str, Translation], fallback) -> Translation:
-    """Which translation of a story `t` links to: the one in `t`'s language, else the first of `fallback`."""
-    return candidates[t.lang] if t.lang in candidates else next(candidates[c] for c in fallback if c in candidates)
-
-
-def story_anchor(config: SiteConfig, t: Translation, path: str, target: Translation, target_path: str,
-                 fragment: str, attributes: str, inner: str) -> str:
-    """A `story:` link from `t` (at `path`) to `target` (at `target_path`), marked when it is in
-    another language."""
-    href = html.escape(relative(path, target_path) + fragment)
-    if target.lang == t.lang:
-        return f'<a href="{href}"{attributes}>{inner}</a>'
-    other = config.language(target.lang)
-    return (f'<a href="{href}" hreflang="{other.hreflang}"{attributes}>{inner}'
-            f' <span class="lang-label" lang="{other.hreflang}">({html.escape(other.label)})</span></a>')
 
 
 def _unknown_story_hint(target: str, known: set[str]) -> str:
@@ -380,8 +302,3 @@ def _check_related(grouped, quiet, known: set[str], problems: list[Problem]) -> 
                 elif ("news", target) not in grouped and ("news", target) not in quiet:
                     problems.append(Problem(t.source, t.line_of("related"), f"unknown story `{target}` in `related`",
                                             _unknown_story_hint(target, known)))
-
-
-def _parsed_body(t: Translation) -> object:
-    """What stands for `t`'s body as parsed: the body itself or, left in the parse cache, its fingerprint."""
-    return ("stored", t.fingerprint) if t.body_stored else t.body_html

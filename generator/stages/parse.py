@@ -14,7 +14,8 @@ from ..incremental.cache import ParseCache
 from ..config import SiteConfig
 from ..errors import Problem, did_you_mean
 from ..content.frontmatter import Field, FrontMatterError, split
-from ..content.markup import BodyConverter, count_words, first_paragraph, heading_ids, story_link_ids, style_of
+from ..content.markup import (BodyConverter, count_words, first_paragraph, heading_ids, story_link_fragments,
+                               story_link_ids, style_of)
 from ..content.media import find_media, media_hint
 from .load import read_source
 from ..model import MediaFile, SourceFile, Translation
@@ -187,6 +188,7 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[Media
         lines=lines, date_only=bool(date) and fields["date"].is_date_only,
         updated_only=bool(updated) and fields["updated"].is_date_only, body_images=images, notes=notes,
         heading_ids=heading_ids(body_html), story_links=tuple(sorted(known_links)),
+        link_fragments=tuple(sorted(set(story_link_fragments(body_html)))),
     )
 
 

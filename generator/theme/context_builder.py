@@ -25,6 +25,7 @@ from ..language.i18n import DateFormatter
 from ..model import LeadImage, Site, Story, Tag, Translation
 from ..content.photos import responsive
 from ..linking.related import related_in_language
+from ..linking.storylinks import resolved_body
 from ..outputs.structured import front_page, news_article, script_json
 from ..language.uitext import localize
 from ..linking.urls import (absolute, archive_path, front_path, relative, search_path, tag_index_path, tag_path,
@@ -167,7 +168,7 @@ class ContextBuilder:
         month = None
         if story.kind == "news":
             month = Link(self.dates.month_heading(t.date), relative(t.path, archive_path(code, f"{t.date:%Y/%m}")))
-        body = self.site.body_of(t)
+        body = resolved_body(self.site, t, self.site.body_of(t))
         preview = ""
         if self.site.preview:
             preview = "draft" if t.draft else "scheduled" if t.date and self.site.now and t.date > self.site.now else ""
