@@ -85,6 +85,13 @@ def test_binds_to_this_machine_only_and_reports_a_port_in_use(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_a_site_folder_that_is_not_there_is_bad_usage(tmp_path):
+    result = run_newsgen("serve", "--site", str(tmp_path / "no-such-site"), "--port", "0")
+    assert result.returncode == 2
+    assert f"there is no folder {tmp_path / 'no-such-site'}" in result.stderr and "--site" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_serve_output_never_reaches_the_build(tmp_path):
     root = make_site(tmp_path / "site", SITE)
     (root / "content/news/a/lead.jpg").write_bytes(JPEG)
