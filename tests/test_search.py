@@ -210,3 +210,15 @@ def test_a_busy_recent_month_is_indexed_in_four_parts_and_an_edit_makes_one_agai
     assert [part for part in parts["en"] if after[part] != entries[part]] == [edited]
     text = b"".join(gzip.decompress(p.read_bytes()) for p in (root / f"output/pagefind/{edited}/fragment").iterdir())
     assert b"zebras" in text
+    # A new headline moves the page (a new slug): it stays in its part, the only one indexed again.
+    for n, headline in ((7, "Giraffes of the savanna counted again"), (12, "Zoo keepers welcome a giraffe calf")):
+        part = next(part for part, urls in shares.items() if any(f"/story-number-{n}-about-giraffes/" in u for u in urls))
+        entries = {part: (root / f"output/pagefind/{part}/pagefind-entry.json").stat().st_ino for part in parts["en"]}
+        (root / f"content/news/s{n:02d}/en.md").write_text(
+            story(headline, date=f"2023-11-{n % 28 + 1:02d}"), encoding="utf-8")
+        again = build(root)
+        assert again.status == 0 and "search: 1 of 5 parts indexed" in again.out, (headline, again.out)
+        after = {part: (root / f"output/pagefind/{part}/pagefind-entry.json").stat().st_ino for part in parts["en"]}
+        assert [p for p in parts["en"] if after[p] != entries[p]] == [part], headline
+        slug = headline.lower().replace(" ", "-")
+        assert f"/{slug}/" in str(pages_of(part)), headline

@@ -9,7 +9,7 @@ stories of the last two years (`pagefind/ua-2023-11/`), one per language and
 year before that (`pagefind/ua-2021/`), and one per language for the
 standalone pages (`pagefind/ua-pages/`); the newest two months, once they are
 large, in four parts each (`pagefind/ua-2023-11-a/` … `-d/`, a page's part
-chosen by its address). A build indexes again only the parts
+chosen by its story's id). A build indexes again only the parts
 where what it reads of a page changed; the others keep their files. Each part
 is stamped with a digest of what its pages' `data-pagefind-body` articles show
 (`dependencies.indexed_inputs`: the translation, its tags and images), so a
@@ -66,7 +66,8 @@ def parts_of(records: dict[str, PageRecord]) -> dict[str, dict[str, str]]:
         if kind == "story":
             match = _STORY.match(record.path)
             if match:
-                stories.setdefault((match[1], f"{match[2]}-{match[3]}"), {})[record.path] = record.indexed
+                stories.setdefault((match[1], f"{match[2]}-{match[3]}"), {})[record.path] = (record.indexed,
+                                                                                          key.split("\t")[2])
         elif kind == "page":
             match = _PAGE.match(record.path)
             if match:
@@ -77,18 +78,18 @@ def parts_of(records: dict[str, PageRecord]) -> dict[str, dict[str, str]]:
         for number, month in enumerate(months):
             month_pages = stories[(lang, month)]
             if number < SPLIT and len(month_pages) > SPLIT_ABOVE:
-                for path, indexed in month_pages.items():
-                    parts.setdefault(f"{lang}-{month}-{_share_of(path)}", {})[path] = indexed
+                for path, (indexed, story) in month_pages.items():
+                    parts.setdefault(f"{lang}-{month}-{_share_of(story)}", {})[path] = indexed
                 continue
             name = f"{lang}-{month}" if number < MONTHLY else f"{lang}-{month[:4]}"
-            parts.setdefault(name, {}).update(month_pages)
+            parts.setdefault(name, {}).update((path, indexed) for path, (indexed, _) in month_pages.items())
     return parts
 
 
-def _share_of(path: str) -> str:
-    """Which of a split month's parts a page is in: one of SHARES letters, by its address, so
-    a page stays in its part while the month grows."""
-    return SHARES[hashlib.blake2b(path.encode(), digest_size=2).digest()[0] % len(SHARES)]
+def _share_of(story: str) -> str:
+    """Which of a split month's parts a story's page is in: one of SHARES letters, by the story's
+    id, so a page stays in its part while the month grows, and when a new headline moves it."""
+    return SHARES[hashlib.blake2b(story.encode(), digest_size=2).digest()[0] % len(SHARES)]
 
 
 class SearchIndex:
