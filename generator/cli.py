@@ -220,4 +220,11 @@ def url_path(path: str) -> str:
 
 
 def run() -> None:
-    sys.exit(main())
+    """The `newsgen` command. A build holds the records of the whole archive until it ends, and
+    freeing them one object at a time as the interpreter exits took a tenth of a second of a
+    publish at 5,000 stories; so once its words are flushed the process ends at once (its worker
+    processes are joined and its files written and closed by then)."""
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status or 0)
