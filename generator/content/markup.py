@@ -97,13 +97,13 @@ def heading_ids(body_html: str) -> tuple[str, ...]:
     return tuple(_ID.findall(body_html))
 
 
+def story_link_targets(body_html: str) -> list[tuple[str, str]]:
+    """(story id, heading id or "") of each `story:<id>[#<heading>]` link, for the link stage to check."""
+    return [(m.group(1), (m.group(2) or "#")[1:]) for m in STORY_HREF.finditer(body_html)]
+
+
 def story_link_ids(body_html: str) -> list[str]:
-    return [m.group(1) for m in STORY_HREF.finditer(body_html)]
-
-
-def story_link_fragments(body_html: str) -> list[tuple[str, str]]:
-    """(story id, heading id) of each `story:<id>#<heading>` link, for the link stage to check."""
-    return [(m.group(1), m.group(2)[1:]) for m in STORY_HREF.finditer(body_html) if m.group(2) and m.group(2)[1:]]
+    return [story for story, _ in story_link_targets(body_html)]
 
 
 def resolve_story_links(body_html: str, resolve: Callable[[str, str, str, str], str]) -> str:

@@ -36,6 +36,11 @@ def story_anchor(config: SiteConfig, t: Translation, target: Translation, fragme
             f' <span class="lang-label" lang="{other.hreflang}">({html.escape(other.label)})</span></a>')
 
 
+def missing_headings(t: Translation, target: str, linked_to: Translation) -> list[str]:
+    """The headings `t`'s links to `target` name that `linked_to` (the translation they lead to) lacks."""
+    return [heading for story, heading in t.link_fragments if story == target and heading not in linked_to.heading_ids]
+
+
 def published_story(site: Site, target: str) -> Story | None:
     """The story or standalone page a `story:<target>` link names, when it is published."""
     return site.stories.get(target) or site.pages.get(target)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from ..config import SiteConfig
 from ..content.bodylinks import check_body_links
 from ..errors import Problem
-from ..linking.storylinks import link_target, published_story
+from ..linking.storylinks import link_target, missing_headings, published_story
 from ..model import Site, Translation, linked_copy
 from ..stages.link import check_translated_titles
 
@@ -69,8 +69,7 @@ def _links_hold(site: Site, config: SiteConfig, t: Translation) -> bool:
         story = published_story(site, target)
         if story is None:
             return False  # unpublished or unknown
-        other = link_target(t, story.translations, fallback)
-        if any(linked_to == target and fragment not in other.heading_ids for linked_to, fragment in t.link_fragments):
+        if missing_headings(t, target, link_target(t, story.translations, fallback)):
             return False
     return True
 

@@ -22,7 +22,7 @@ from ..model import Site, Story, TagRef, Translation, linked_copy, translation_i
 from ..linking.related import rank_related
 from ..language.slugs import slugify
 from ..linking.tags import check_near_misses, resolve_tags, tag_pages
-from ..linking.storylinks import link_target
+from ..linking.storylinks import link_target, missing_headings
 from ..linking.urls import page_path, story_path
 
 #: Page slugs that would shadow the folders a language section is made of.
@@ -183,11 +183,10 @@ def link_site(config: SiteConfig, media: dict, tag_names: dict[str, dict[str, Ta
             candidates = news.get(target) or pages.get(target)
             if candidates:
                 other_t = link_target(t, candidates, fallback)
-                for fragment in (f for linked_to, f in t.link_fragments if linked_to == target):
-                    if fragment not in other_t.heading_ids:
-                        problems.append(Problem(t.source, line, f"`story:{target}#{fragment}`: {other_t.source} has "
-                                                f"no heading with the id `{fragment}`",
-                                                _fragment_hint(fragment, other_t.heading_ids)))
+                for fragment in missing_headings(t, target, other_t):
+                    problems.append(Problem(t.source, line, f"`story:{target}#{fragment}`: {other_t.source} has "
+                                            f"no heading with the id `{fragment}`",
+                                            _fragment_hint(fragment, other_t.heading_ids)))
             elif withdrawn.get(("news", target)) or withdrawn.get(("page", target)):
                 problems.append(warning(t.source, line, f"`story:{target}` links to a story that was withdrawn "
                                         "(`retracted: true`): the link leads to its withdrawal notice",

@@ -14,8 +14,8 @@ from ..incremental.cache import ParseCache
 from ..config import SiteConfig
 from ..errors import Problem, did_you_mean
 from ..content.frontmatter import Field, FrontMatterError, split
-from ..content.markup import (BodyConverter, count_words, first_paragraph, heading_ids, story_link_fragments,
-                               story_link_ids, style_of)
+from ..content.markup import (BodyConverter, count_words, first_paragraph, heading_ids, story_link_targets,
+                               style_of)
 from ..content.media import find_media, media_hint
 from .load import read_source
 from ..model import MediaFile, SourceFile, Translation
@@ -161,7 +161,8 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[Media
     body_html, images, media_lines = _body(converter.convert(body, language), source, media, bad)
     notes = tuple((body_line + line - 1, f"`{code}` is another generator's shortcode", SHORTCODE_HINT)
                   for line, code in converter.shortcodes)
-    known_links = set(story_link_ids(body_html))
+    link_targets = story_link_targets(body_html)
+    known_links = {story for story, _ in link_targets}
     for story_id in known_links:
         if not STORY_ID.match(story_id):
             bad(_line_of(source.text, f"story:{story_id}"), f"bad story id in link `story:{story_id}`")
@@ -188,7 +189,7 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[Media
         lines=lines, date_only=bool(date) and fields["date"].is_date_only,
         updated_only=bool(updated) and fields["updated"].is_date_only, body_images=images, notes=notes,
         heading_ids=heading_ids(body_html), story_links=tuple(sorted(known_links)),
-        link_fragments=tuple(sorted(set(story_link_fragments(body_html)))),
+        link_fragments=tuple(sorted({(story, heading) for story, heading in link_targets if heading})),
     )
 
 
