@@ -120,3 +120,29 @@ def test_a_lost_parse_cache_is_made_again_from_the_files(tmp_path, build):
     clean = build(root, "--output", str(tmp_path / "clean"), "--no-cache")
     assert clean.status == 0
     assert snapshot(root / "output") == snapshot(tmp_path / "clean")
+
+
+def test_tags_resolved_by_an_earlier_build_follow_a_renamed_tag(tmp_path, build):
+    """A build reuses the last build's resolved lists of tags only while tags.toml is the same."""
+    root = make_site(tmp_path / "site", """
+-- content/tags.toml --
+[drones]
+en = "Drones"
+-- content/news/a/en.md --
+""" + story("Alpha", tags="[drones, Kyiv]") + """
+-- content/news/b/en.md --
+""" + story("Beta", date="2023-11-25T10:30:00+02:00", tags="[drones, Kyiv]"))
+    first = build(root)
+    assert first.status == 0
+    assert [a.get_text() for a in first.html("en/2023/11/alpha/").select("article a[rel=tag]")] == ["Drones", "Kyiv"]
+    toml = root / "content/tags.toml"
+    toml.write_text(toml.read_text().replace('en = "Drones"', 'en = "UAVs"'))
+    path = root / "content/news/a/en.md"
+    path.write_text(path.read_text().replace("Body text.", "Body text, edited."))
+    second = build(root)
+    assert second.status == 0
+    for page in ("en/2023/11/alpha/", "en/2023/11/beta/"):
+        links = second.html(page).select("article a[rel=tag]")
+        assert [(a.get_text(), a["href"].rstrip("/").rsplit("/", 1)[1]) for a in links] == \
+            [("Kyiv", "kyiv"), ("UAVs", "uavs")], page
+    assert not (root / "output/en/tags/drones").exists()

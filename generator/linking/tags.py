@@ -24,11 +24,12 @@ _DIGITS = re.compile(r"\d+")
 
 def resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], translations: list[Translation],
                  memo: dict, slug: Callable[[str, str], str], sort: Callable,
-                 problems: list[Problem]) -> dict[TranslationId, tuple[TagRef, ...]]:
+                 problems: list[Problem], by_list: dict | None = None) -> dict[TranslationId, tuple[TagRef, ...]]:
     """Each translation's tags, in its language's alphabetical order.
 
     `memo` (source path → (translation, tag names, result)) is kept between the
-    rebuilds of `newsgen serve`; `slug(name, locale)` and `sort(refs, locale)` may be memoised too."""
+    rebuilds of `newsgen serve`; `slug(name, locale)` and `sort(refs, locale)` may be memoised too;
+    `by_list` ((lang, tags as written) → resolved), kept while `tag_names` are the same, is added to."""
     by_name: dict[tuple[str, str], str] = {}
     for tag_id, names in tag_names.items():
         for lang, name in names.items():
@@ -37,7 +38,7 @@ def resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], t
     locales = {language.code: language.locale for language in config.languages}
     # An archive has thousands of translations and far fewer different lists of tags: a list
     # that resolved without a problem resolves the same for the next translation that has it.
-    by_list: dict[tuple[str, tuple[str, ...]], tuple[TagRef, ...]] = {}
+    by_list = {} if by_list is None else by_list
     result = {}
     for t in translations:
         locale = locales[t.lang]
