@@ -31,6 +31,7 @@ from .pause import pause_point
 from .outputs.search import SearchIndex
 from .incremental.stamp import environment_digest, marker_text, scan_sources, source_stamp
 from .desk.status import Scan, remember as remember_status
+from .incremental.dependencies import LIST_KINDS, list_structure, reads_unchanged
 from .incremental.state import InputsDigests, OutputState, PageRecord, digest, spec_key
 from .stages.write import (Changes, Placer, discard, files_of, media_files, output_lock, publish, remove_leftovers,
                     spare_folder, start_staging, static_files)
@@ -246,17 +247,26 @@ def _pages_to_render(site: Site, specs: list[PageSpec], previous: OutputState, p
                      state: OutputState) -> list[tuple[PageSpec, str]]:
     """The pages whose inputs changed, with their inputs' digests; each other page keeps its
     previous file and record (noted in `placer` and `state`). Worked out here, before any worker
-    starts: after an edit a handful of pages is rendered, which needs no worker at all. With
-    nothing remembered every page is rendered, and the workers digest their own share."""
+    starts: after an edit a handful of pages is rendered, which needs no worker at all. A page
+    that reads only stories as they were (`reads_unchanged`) is not even digested: after an edit
+    17,900 of 18,000 pages at 5,000 stories. With nothing remembered every page is rendered,
+    and the workers digest their own share."""
+    inputs_digest = InputsDigests(site, environment)
+    state.marks, state.marks_base = inputs_digest.story_marks(), inputs_digest.marks_base()
+    months: dict[str, tuple[str, ...]] = {}
+    state.structures = {spec_key(spec): list_structure(site, spec, months) for spec in specs
+                        if spec.kind in LIST_KINDS}
     if not previous.pages:
         return [(spec, "") for spec in specs]
-    inputs_digest = InputsDigests(site, environment)
+    unchanged = {key for key, mark in state.marks.items() if previous.marks.get(key) == mark} \
+        if previous.marks_base == state.marks_base else set()
     work = []
     for spec in specs:
         key = spec_key(spec)
-        inputs = inputs_digest(spec)
         before = previous.pages.get(key)
-        if before is not None and before.inputs == inputs and placer.keep(before.path):
+        inputs = "" if before is not None and unchanged and reads_unchanged(
+            site, spec, unchanged, state.structures.get(key), previous.structures.get(key)) else inputs_digest(spec)
+        if before is not None and (not inputs or before.inputs == inputs) and placer.keep(before.path):
             state.pages[key] = before
         else:
             work.append((spec, inputs))

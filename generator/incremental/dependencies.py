@@ -11,9 +11,10 @@ an incremental rebuild are byte-identical to a full build.
 """
 from __future__ import annotations
 
+import hashlib
 from typing import Callable
 
-from ..model import Site, Translation
+from ..model import Site, Story, Translation
 from ..linking.related import related_in_language
 from ..linking.storylinks import link_places
 from ..stages.render import FEED_SIZE, PageSpec, page_count
@@ -113,6 +114,20 @@ def _own_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], objec
         versions = tuple(c for c in config.codes if any(m.startswith(spec.key + "/") for m in site.archives[c]))
         return (months, versions, tuple((m, len(site.archives[code][m])) for m in months if m.startswith(spec.key)),
                 tuple(site.stories[site.archives[code][m][0]].translations[code].date.month for m in months))
+    count, total, versions, shown = list_structure(site, spec)
+    return count, total, versions, tuple(teaser(site, site.stories[k].translations[code]) for k in shown)
+
+
+#: The pages that list stories a page at a time.
+LIST_KINDS = ("front", "tag", "archive")
+
+
+def list_structure(site: Site, spec: PageSpec, months: dict[str, tuple[str, ...]] | None = None) -> tuple:
+    """What a list page (`LIST_KINDS`) is made of besides its stories' teasers: its number of
+    pages, its length, its other versions (languages, months) and the stories it shows.
+    `months` keeps each language's months for the next archive page (one tuple for all of them,
+    which the output's record then stores once)."""
+    config, code = site.config, spec.lang
     if spec.kind == "front":
         keys = site.front[code]
         versions = ()
@@ -123,9 +138,51 @@ def _own_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], objec
             (c, site.tags[c][spec.key].path) for c in config.codes if spec.key in site.tags[c])
     elif spec.kind == "archive":
         keys = site.archives[code][spec.key]
-        versions = (tuple(c for c in config.codes if spec.key in site.archives[c]), tuple(site.archives[code]))
+        months = {} if months is None else months
+        if code not in months:
+            months[code] = tuple(site.archives[code])
+        versions = (tuple(c for c in config.codes if spec.key in site.archives[c]), months[code])
     else:
         raise ValueError(f"unknown page kind {spec.kind}")
     shown = keys[(spec.number - 1) * config.per_page: spec.number * config.per_page]
-    return (page_count(len(keys), config), len(keys), versions,
-            tuple(teaser(site, site.stories[k].translations[code]) for k in shown))
+    return page_count(len(keys), config), len(keys), versions, shown
+
+
+def story_mark(site: Site, story: Story, whole: Callable[[Translation], str]) -> bytes:
+    """A digest of all the pages of a story (or standalone page) read of it, and all a list or a
+    related card shows of it: its related stories, and for each translation what the parse made
+    of it (`whole`), its address and tags, its photos' sizes, where its `story:` links lead. A page
+    that reads only stories whose marks are as they were has the inputs it had (`reads_unchanged`).
+    A digest, not the values: the output's record keeps one for each of 5,000 stories."""
+    fields = ["\x1f".join(story.related)]
+    for code, t in story.translations.items():
+        tags = site.tags.get(code, {})
+        fields += (code, whole(t), t.path)
+        fields += (f"{ref.key}\x1e{ref.name}\x1e{ref.slug}\x1e{tags[ref.key].path if ref.key in tags else ''}"
+                   for ref in t.tags)
+        if t.image or t.body_images:
+            fields.append("images " + repr(tuple(site.images.get(f"{story.folder}/{name}")
+                                                  for name in ((t.image,) if t.image else ()) + t.body_images)))
+        if t.story_links:
+            fields.append("links " + repr(link_places(site, t)))
+        fields.append("\x1d")
+    return hashlib.blake2b("\x1f".join(fields).encode(), digest_size=16).digest()
+
+
+def story_mark_key(kind: str, key: str) -> str:
+    return f"{kind}\t{key}"
+
+
+def reads_unchanged(site: Site, spec: PageSpec, unchanged: set[str], structure: tuple | None = None,
+                    structure_before: tuple | None = None) -> bool:
+    """Whether `spec` reads nothing but stories whose marks are as they were (`unchanged`), and,
+    for a list page, has the `list_structure` it had: then its inputs are the last build's, as
+    long as the settings, theme and mastheads are too (the build checks those first)."""
+    if spec.kind in ("story", "page"):
+        story = (site.stories if spec.kind == "story" else site.pages)[spec.key]
+        return story_mark_key(story.kind, story.key) in unchanged and all(
+            story_mark_key("news", key) in unchanged for key in story.related)
+    if spec.kind in LIST_KINDS:
+        return structure is not None and structure == structure_before and all(
+            story_mark_key("news", key) in unchanged for key in structure[3])
+    return False

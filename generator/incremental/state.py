@@ -18,13 +18,14 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dependencies import indexed_inputs, navigation_inputs, page_inputs, teaser_inputs, teaser_link_inputs
+from .dependencies import (indexed_inputs, navigation_inputs, page_inputs, story_mark, story_mark_key,
+                           teaser_inputs, teaser_link_inputs)
 from ..model import Site, Translation
 from ..stages.render import PageSpec
 from ..stages.write import MARKER, output_key
 from ..outputs.xmlout import SitemapUrl
 
-_VERSION = 4
+_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,12 @@ class OutputState:
     #: the output this one replaced, kept as the next build's staging folder: its marker, and the
     #: files that differ between it and this output (written or removed by this output's build)
     spare: tuple[str, tuple[str, ...]] | None = None
+    #: what the next build needs to know which pages read only what is as it was, undigested
+    #: (`dependencies.reads_unchanged`): each story's mark, each list page's structure, and what
+    #: every page reads besides (the settings, theme and catalogs, and each language's masthead)
+    marks: dict[str, bytes] = field(default_factory=dict)  # `story_mark_key` → `story_mark`
+    structures: dict[str, tuple] = field(default_factory=dict)  # list page's spec_key → `list_structure`
+    marks_base: str = ""
 
     @staticmethod
     def file(cache_dir: Path, output: Path) -> Path:
@@ -110,6 +117,21 @@ class InputsDigests:
         if spec.kind not in ("story", "page"):
             return ""
         return _pickled_digest((self.environment, indexed_inputs(self.site, spec, self._translation_digest)))
+
+    def marks_base(self) -> str:
+        """What every page reads besides its stories: the environment (settings, theme, catalogs,
+        newsgen) and its language's masthead."""
+        return _pickled_digest((self.environment, self._navigation))
+
+    def story_marks(self) -> dict[str, bytes]:
+        """Every story's and standalone page's `story_mark`, by `story_mark_key`."""
+        site = self.site
+
+        def parsed(t: Translation) -> str:
+            return t.fingerprint or self._translation_digest(t)
+
+        return {story_mark_key(story.kind, story.key): story_mark(site, story, parsed)
+                for stories in (site.stories, site.pages) for story in stories.values()}
 
     def _teaser_digest(self, site: Site, t: Translation) -> str:
         """A story shows in about nine lists and related cards: what they show of it, digested once."""
