@@ -258,13 +258,17 @@ def _pages_to_render(site: Site, specs: list[PageSpec], previous: OutputState, p
                         if spec.kind in LIST_KINDS}
     if not previous.pages:
         return [(spec, "") for spec in specs]
-    unchanged = {key for key, mark in state.marks.items() if previous.marks.get(key) == mark} \
-        if previous.marks_base == state.marks_base else set()
+    unchanged: dict[str, set[str]] = {"news": set(), "page": set()}
+    if previous.marks_base == state.marks_base:
+        for key, mark in state.marks.items():
+            if previous.marks.get(key) == mark:
+                kind, story = key.split("\t", 1)
+                unchanged[kind].add(story)
     work = []
     for spec in specs:
         key = spec_key(spec)
         before = previous.pages.get(key)
-        inputs = "" if before is not None and unchanged and reads_unchanged(
+        inputs = "" if before is not None and reads_unchanged(
             site, spec, unchanged, state.structures.get(key), previous.structures.get(key)) else inputs_digest(spec)
         if before is not None and (not inputs or before.inputs == inputs) and placer.keep(before.path):
             state.pages[key] = before

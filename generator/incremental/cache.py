@@ -27,7 +27,7 @@ import importlib.metadata
 import os
 import pickle
 import sqlite3
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 from ..config import SiteConfig
@@ -112,7 +112,7 @@ class ParseCache:
         try:
             for key, record in self._db.execute("SELECT key, record FROM records"):
                 if key in wanted:
-                    found[key] = pickle.loads(record)
+                    found[key] = _record_of(record)
             if bodies:
                 for key, body in self._db.execute("SELECT key, body FROM bodies"):
                     if found.get(key) is not None:
@@ -139,8 +139,8 @@ class ParseCache:
                     db.executemany("DELETE FROM records WHERE key = ?", dropped)
                     db.executemany("DELETE FROM bodies WHERE key = ?", dropped)
                     db.executemany("INSERT OR REPLACE INTO records (key, record) VALUES (?, ?)",
-                                   [(key, pickle.dumps(replace(t, body_html="", body_stored=True),
-                                                       protocol=pickle.HIGHEST_PROTOCOL)) for key, t in added])
+                                   [(key, _record_bytes(replace(t, body_html="", body_stored=True)))
+                                    for key, t in added])
                     db.executemany("INSERT OR REPLACE INTO bodies (key, body) VALUES (?, ?)",
                                    [(key, t.body_html) for key, t in added])
             self._stored = set(entries)
@@ -149,6 +149,26 @@ class ParseCache:
             return False  # a read-only site folder: build without a cache
         finally:
             db.close()
+
+
+#: A record is stored as the tuple of its fields' values, in this order (a change to the fields
+#: is a change to newsgen's code, which the entries' keys include): 14,000 records of pickled
+#: dataclasses, each naming its 33 fields, loaded in 0.22 s; as tuples in 0.15 s.
+_RECORD_FIELDS = tuple(field.name for field in fields(Translation))
+
+
+def _record_bytes(t: Translation) -> bytes:
+    return pickle.dumps(tuple(getattr(t, name) for name in _RECORD_FIELDS), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _record_of(data: bytes) -> Translation:
+    """The record `_record_bytes` stored (as unpickling the dataclass would make it: no `__init__`)."""
+    values = pickle.loads(data)
+    if len(values) != len(_RECORD_FIELDS):
+        raise ValueError("a record of other fields")
+    t = object.__new__(Translation)
+    t.__dict__.update(zip(_RECORD_FIELDS, values))
+    return t
 
 
 class StoredBodies:

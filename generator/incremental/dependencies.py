@@ -173,16 +173,14 @@ def story_mark_key(kind: str, key: str) -> str:
     return f"{kind}\t{key}"
 
 
-def reads_unchanged(site: Site, spec: PageSpec, unchanged: set[str], structure: tuple | None = None,
+def reads_unchanged(site: Site, spec: PageSpec, unchanged: dict[str, set[str]], structure: tuple | None = None,
                     structure_before: tuple | None = None) -> bool:
-    """Whether `spec` reads nothing but stories whose marks are as they were (`unchanged`), and,
-    for a list page, has the `list_structure` it had: then its inputs are the last build's, as
-    long as the settings, theme and mastheads are too (the build checks those first)."""
+    """Whether `spec` reads nothing but stories whose marks are as they were (`unchanged`: kind →
+    their ids), and, for a list page, has the `list_structure` it had: then its inputs are the last
+    build's, as long as the settings, theme and mastheads are too (the build checks those first)."""
     if spec.kind in ("story", "page"):
         story = (site.stories if spec.kind == "story" else site.pages)[spec.key]
-        return story_mark_key(story.kind, story.key) in unchanged and all(
-            story_mark_key("news", key) in unchanged for key in story.related)
+        return story.key in unchanged[story.kind] and unchanged["news"].issuperset(story.related)
     if spec.kind in LIST_KINDS:
-        return structure is not None and structure == structure_before and all(
-            story_mark_key("news", key) in unchanged for key in structure[3])
+        return structure is not None and structure == structure_before and unchanged["news"].issuperset(structure[3])
     return False
