@@ -273,9 +273,8 @@ def _pages_to_render(site: Site, specs: list[PageSpec], previous: OutputState, p
         return [(spec, "") for spec in specs]
     unchanged: dict[str, set[str]] = {"news": set(), "page": set()}
     if previous.marks_base == state.marks_base:
-        for key, mark in state.marks.items():
-            if previous.marks.get(key) == mark:
-                kind, story = key.split("\t", 1)
+        for (kind, story), mark in state.marks.items():
+            if previous.marks.get((kind, story)) == mark:
                 unchanged[kind].add(story)
     work = []
     for spec in specs:

@@ -35,6 +35,11 @@ def teaser_link_inputs(site: Site, t: Translation) -> tuple:
     return t.path, image, (tag.name, tag.path) if tag else None
 
 
+def photo_sizes(site: Site, story: Story, t: Translation) -> tuple:
+    """The sizes of `t`'s lead photo and body photos (None for one not found), as pages read them."""
+    return tuple(site.images.get(f"{story.folder}/{name}") for name in ((t.image,) if t.image else ()) + t.body_images)
+
+
 def navigation_inputs(site: Site, code: str) -> tuple:
     """What the masthead and footer of a page in `code` show: the most used tags (their names
     and paths, in order: not their counts, which the masthead does not show), the standalone
@@ -78,7 +83,7 @@ def indexed_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], ob
     t = story.translations[spec.lang]
     tags = site.tags[spec.lang]
     return (whole(t), tuple((tags[ref.key].name, tags[ref.key].path) for ref in t.tags if ref.key in tags),
-            tuple(site.images.get(f"{story.folder}/{name}") for name in ((t.image,) if t.image else ()) + t.body_images),
+            photo_sizes(site, story, t),
             link_places(site, t))
 
 
@@ -102,8 +107,7 @@ def _own_inputs(site: Site, spec: PageSpec, whole: Callable[[Translation], objec
         t = story.translations[code]
         related = related_in_language(story.related, lambda k: code in site.stories[k].translations)
         return (tuple(map(whole, story.translations.values())),
-                tuple(site.images.get(f"{story.folder}/{name}") for tr in story.translations.values()
-                      for name in ((tr.image,) if tr.image else ()) + tr.body_images),
+                tuple(size for tr in story.translations.values() for size in photo_sizes(site, story, tr)),
                 tuple(teaser(site, site.stories[k].translations[code]) for k in related),
                 tuple(site.tags[code][ref.key].path for ref in t.tags),
                 link_places(site, t))
@@ -161,16 +165,11 @@ def story_mark(site: Site, story: Story, whole: Callable[[Translation], str]) ->
         fields += (f"{ref.key}\x1e{ref.name}\x1e{ref.slug}\x1e{tags[ref.key].path if ref.key in tags else ''}"
                    for ref in t.tags)
         if t.image or t.body_images:
-            fields.append("images " + repr(tuple(site.images.get(f"{story.folder}/{name}")
-                                                  for name in ((t.image,) if t.image else ()) + t.body_images)))
+            fields.append("images " + repr(photo_sizes(site, story, t)))
         if t.story_links:
             fields.append("links " + repr(link_places(site, t)))
         fields.append("\x1d")
     return hashlib.blake2b("\x1f".join(fields).encode(), digest_size=16).digest()
-
-
-def story_mark_key(kind: str, key: str) -> str:
-    return f"{kind}\t{key}"
 
 
 def reads_unchanged(site: Site, spec: PageSpec, unchanged: dict[str, set[str]], structure: tuple | None = None,

@@ -18,14 +18,13 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dependencies import (indexed_inputs, navigation_inputs, page_inputs, story_mark, story_mark_key,
-                           teaser_inputs, teaser_link_inputs)
+from .dependencies import (indexed_inputs, navigation_inputs, page_inputs, story_mark, teaser_inputs, teaser_link_inputs)
 from ..model import Site, Translation
 from ..stages.render import PageSpec
 from ..stages.write import MARKER, output_key
 from ..outputs.xmlout import SitemapUrl
 
-_VERSION = 6
+_VERSION = 7
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ class OutputState:
     #: what the next build needs to know which pages read only what is as it was, undigested
     #: (`dependencies.reads_unchanged`): each story's mark, each list page's structure, and what
     #: every page reads besides (the settings, theme and catalogs, and each language's masthead)
-    marks: dict[str, bytes] = field(default_factory=dict)  # `story_mark_key` → `story_mark`
+    marks: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (kind, story id) → `story_mark`
     structures: dict[str, tuple] = field(default_factory=dict)  # list page's spec_key → `list_structure`
     marks_base: str = ""
 
@@ -132,14 +131,14 @@ class InputsDigests:
         newsgen) and its language's masthead."""
         return _pickled_digest((self.environment, self._navigation))
 
-    def story_marks(self) -> dict[str, bytes]:
-        """Every story's and standalone page's `story_mark`, by `story_mark_key`."""
+    def story_marks(self) -> dict[tuple[str, str], bytes]:
+        """Every story's and standalone page's `story_mark`, by (kind, story id)."""
         site = self.site
 
         def parsed(t: Translation) -> str:
             return t.fingerprint or self._translation_digest(t)
 
-        return {story_mark_key(story.kind, story.key): story_mark(site, story, parsed)
+        return {(story.kind, story.key): story_mark(site, story, parsed)
                 for stories in (site.stories, site.pages) for story in stories.values()}
 
     def _teaser_digest(self, site: Site, t: Translation) -> str:
