@@ -222,3 +222,41 @@ def test_a_busy_recent_month_is_indexed_in_four_parts_and_an_edit_makes_one_agai
         assert [p for p in parts["en"] if after[p] != entries[p]] == [part], headline
         slug = headline.lower().replace(" ", "-")
         assert f"/{slug}/" in str(pages_of(part)), headline
+
+
+def test_a_year_larger_than_a_part_is_split_in_shares_each_story_in_one(tmp_path, build, monkeypatch):
+    """Pagefind's memory grows with the pages it indexes, so a month or year with more than
+    `PART_PAGES` pages of a language is indexed in 2, 4, 8 … parts of about that size; the
+    search page merges them all. Here a part holds 5 pages, only the newest month has a part
+    of its own, and 2020 has 12 English stories."""
+    from generator.outputs import search as search_module
+    monkeypatch.setattr(search_module, "PART_PAGES", 5)
+    monkeypatch.setattr(search_module, "MONTHLY", 1)
+    monkeypatch.setattr(search_module, "SPLIT", 1)
+    blocks = "".join(f"-- content/news/old{n:02d}/en.md --\n"
+                     f"{story(f'Old story {n} about walruses', date=f'2020-0{n % 9 + 1}-10')}\n" for n in range(12))
+    root = make_site(tmp_path / "site", blocks + f"""
+-- content/news/new/en.md --
+{story("New story about seals", date="2023-11-20")}
+""")
+    assert build(root).status == 0
+    parts = json.loads((root / "output/pagefind/parts.json").read_text())["en"]
+    assert parts[0] == "en-2023-11" and len(parts) >= 3  # 12 pages: four shares (some may be empty)
+    assert set(parts[1:]) <= {"en-2020-a", "en-2020-b", "en-2020-c", "en-2020-d"}, parts
+    urls = {}
+    for part in parts[1:]:
+        fragments = (root / f"output/pagefind/{part}/fragment").iterdir()
+        urls[part] = [json.loads(gzip.decompress(p.read_bytes()).removeprefix(b"pagefind_dcd"))["url"]
+                      for p in fragments]
+    found = [url for part_urls in urls.values() for url in part_urls]
+    assert len(found) == len(set(found)) == 12  # every story of 2020 in exactly one part
+    assert all(0 < len(part_urls) <= 8 for part_urls in urls.values()), urls
+    # Editing one old story indexes its share again, and only it.
+    before = {part: (root / f"output/pagefind/{part}/pagefind-entry.json").stat().st_ino for part in parts}
+    (root / "content/news/old03/en.md").write_text(
+        story("Old story 3 about walruses", date="2020-04-10", body="Walruses and narwhals."), encoding="utf-8")
+    again = build(root)
+    assert again.status == 0 and f"search: 1 of {len(parts)} parts indexed" in again.out, again.out
+    after = {part: (root / f"output/pagefind/{part}/pagefind-entry.json").stat().st_ino for part in parts}
+    edited = [part for part in parts if after[part] != before[part]]
+    assert edited == [next(p for p, u in urls.items() if any("/old-story-3-about-walruses/" in x for x in u))]

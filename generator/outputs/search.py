@@ -9,7 +9,9 @@ stories of the last two years (`pagefind/ua-2023-11/`), one per language and
 year before that (`pagefind/ua-2021/`), and one per language for the
 standalone pages (`pagefind/ua-pages/`); the newest two months, once they are
 large, in four parts each (`pagefind/ua-2023-11-a/` … `-d/`, a page's part
-chosen by its story's id). A build indexes again only the parts
+chosen by its story's id); and any month or year with more than PART_PAGES pages of a
+language in as many shares (a power of two) as keep each near that size, since a
+Pagefind process's memory grows with the pages it indexes. A build indexes again only the parts
 where what it reads of a page changed; the others keep their files. Each part
 is stamped with a digest of what its pages' `data-pagefind-body` articles show
 (`dependencies.indexed_inputs`: the translation, its tags and images), so a
@@ -29,6 +31,7 @@ import json
 import os
 import re
 import shutil
+from string import ascii_lowercase
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -52,7 +55,11 @@ MONTHLY = 24
 #: each), and an edit to today's story should not index a newsroom's whole month again.
 SPLIT = 2
 SPLIT_ABOVE = 60
-SHARES = "abcd"
+SPLIT_SHARES = 4
+#: The most pages a part holds on average: Pagefind 1.5 takes about 0.27 MiB per page it
+#: indexes (8 MiB + 1,741 pages → 488 MiB, 250 → 75 MiB, measured), and a build runs `--jobs`
+#: of them at once beside itself. A larger month or year is split in 2, 4, 8 … shares.
+PART_PAGES = 200
 _STORY = re.compile(r"^([^/]+)/(\d{4})/(\d{2})/[^/]+/index\.html$")
 _PAGE = re.compile(r"^([^/]+)/[^/]+/index\.html$")
 
@@ -61,6 +68,7 @@ def parts_of(records: dict[str, PageRecord]) -> dict[str, dict[str, str]]:
     """Part name → {page path: digest of what the index reads of it}, for the story and standalone pages."""
     stories: dict[tuple[str, str], dict[str, str]] = {}
     pages: dict[str, dict[str, str]] = {}
+    years: dict[str, dict[str, tuple[str, str]]] = {}
     for key, record in records.items():
         kind = key.split("\t", 1)[0]
         if kind == "story":
@@ -72,24 +80,46 @@ def parts_of(records: dict[str, PageRecord]) -> dict[str, dict[str, str]]:
             match = _PAGE.match(record.path)
             if match:
                 pages.setdefault(f"{match[1]}-pages", {})[record.path] = record.indexed
-    parts: dict[str, dict[str, str]] = dict(pages)
+    parts: dict[str, dict[str, str]] = {}
+    for name, part in pages.items():
+        _add_shares(parts, name, {path: (indexed, path) for path, indexed in part.items()}, 1)
     for lang in sorted({lang for lang, _ in stories}):
         months = sorted((month for code, month in stories if code == lang), reverse=True)
         for number, month in enumerate(months):
             month_pages = stories[(lang, month)]
-            if number < SPLIT and len(month_pages) > SPLIT_ABOVE:
-                for path, (indexed, story) in month_pages.items():
-                    parts.setdefault(f"{lang}-{month}-{_share_of(story)}", {})[path] = indexed
-                continue
-            name = f"{lang}-{month}" if number < MONTHLY else f"{lang}-{month[:4]}"
-            parts.setdefault(name, {}).update((path, indexed) for path, (indexed, _) in month_pages.items())
+            if number < SPLIT:
+                _add_shares(parts, f"{lang}-{month}", month_pages,
+                            SPLIT_SHARES if len(month_pages) > SPLIT_ABOVE else 1)
+            elif number < MONTHLY:
+                _add_shares(parts, f"{lang}-{month}", month_pages, 1)
+            else:
+                years.setdefault(f"{lang}-{month[:4]}", {}).update(month_pages)
+    for name, year_pages in years.items():
+        _add_shares(parts, name, year_pages, 1)
     return parts
 
 
-def _share_of(story: str) -> str:
-    """Which of a split month's parts a story's page is in: one of SHARES letters, by the story's
-    id, so a page stays in its part while the month grows, and when a new headline moves it."""
-    return SHARES[hashlib.blake2b(story.encode(), digest_size=2).digest()[0] % len(SHARES)]
+def _add_shares(parts: dict[str, dict[str, str]], name: str, pages: dict[str, tuple[str, str]],
+                shares: int) -> None:
+    """Put a month's or year's pages ({path: (indexed digest, story id)}) into `parts`: in one
+    part `name`, or in `shares` or more (doubled until a share averages PART_PAGES or fewer)
+    named `name-a`, `name-b` … (`name-aa` … past 26), each page's by its story's id, so a page
+    stays in its part while the month grows, and when a new headline moves it."""
+    while len(pages) > shares * PART_PAGES:
+        shares *= 2
+    if shares == 1:
+        parts[name] = {path: indexed for path, (indexed, _) in pages.items()}
+        return
+    for path, (indexed, story) in pages.items():
+        parts.setdefault(f"{name}-{_share_of(story, shares)}", {})[path] = indexed
+
+
+def _share_of(story: str, shares: int) -> str:
+    """Which of `shares` parts (a power of two) a story's page is in: a letter, or two past 26."""
+    number = int.from_bytes(hashlib.blake2b(story.encode(), digest_size=2).digest(), "little") % shares
+    if shares <= 26:
+        return ascii_lowercase[number]
+    return ascii_lowercase[number // 26] + ascii_lowercase[number % 26]
 
 
 class SearchIndex:

@@ -41,8 +41,8 @@ export function prepareQuery(query, stemming) {
 
 let pagefind = null;
 
-// The index comes in parts (one per month of recent stories, or four for a busy recent month,
-// one per year before that, one for the standalone pages; pagefind/parts.json lists each
+// The index comes in parts (one per month of recent stories, one per year before that, one for
+// the standalone pages, each in shares when it is large; pagefind/parts.json lists each
 // language's, newest first): the newest
 // part is loaded, the others are merged into it.
 async function loadIndex() {
