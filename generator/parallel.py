@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -32,15 +32,27 @@ def default_jobs() -> int:
 
 def map_chunks(fn: Callable[[object, list[T]], R], shared: object, items: Sequence[T], jobs: int) -> list[R]:
     """`[fn(shared, chunk) for chunk in chunks(items)]`, in up to `jobs` processes."""
+    return list(iter_chunks(fn, shared, items, jobs))
+
+
+def iter_chunks(fn: Callable[[object, list[T]], R], shared: object, items: Sequence[T], jobs: int,
+                most: int = 0) -> Iterator[R]:
+    """`fn(shared, chunk)` for each chunk of `items` in order, in up to `jobs` processes, each result
+    as soon as it is ready, so the caller can put it away before the next arrives. `most`: the
+    largest chunk (0: no limit), which bounds what a worker holds at once."""
     items = list(items)
     if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
-        return [fn(shared, items)] if items else []
+        if items:
+            yield fn(shared, items)
+        return
     # Several chunks per worker evens out uneven work; results keep input order.
     size = max(1, -(-len(items) // (jobs * 4)))
+    size = min(size, most) if most else size
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    del items
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(shared,)) as pool:
-        return list(pool.map(_run_chunk, [fn] * len(chunks), chunks))
+        yield from pool.map(_run_chunk, [fn] * len(chunks), chunks)
 
 
 def _init_worker(shared: object) -> None:

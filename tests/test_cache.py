@@ -146,3 +146,35 @@ en = "Drones"
         assert [(a.get_text(), a["href"].rstrip("/").rsplit("/", 1)[1]) for a in links] == \
             [("Kyiv", "kyiv"), ("UAVs", "uavs")], page
     assert not (root / "output/en/tags/drones").exists()
+
+
+def test_a_file_saved_while_the_site_is_read_stops_the_build_and_the_output_stays(tmp_path, build, monkeypatch):
+    # A build reads each file for its digest and lets the parse read it again (it does not hold
+    # every text meanwhile): an editor's save in between is reported, never parsed under the
+    # digest of the text before it.
+    root = make_site(tmp_path / "site", SITE)
+    jpeg(root)
+    assert build(root).status == 0
+    before = snapshot(root / "output")
+    path = root / "content/news/a/en.md"
+    path.write_text(path.read_text().replace("title: Alpha", "title: Alpha, first edit"))
+    import generator.build
+    real_load = generator.build.load_site
+
+    def load_then_save(*args, **kwargs):
+        loaded = real_load(*args, **kwargs)
+        path.write_text(path.read_text().replace("first edit", "second edit"))
+        return loaded
+
+    monkeypatch.setattr(generator.build, "load_site", load_then_save)
+    failed = build(root)
+    assert failed.status == 1
+    assert "content/news/a/en.md:1: the file changed while the site was being built" in failed.err
+    assert "Traceback" not in failed.err
+    assert snapshot(root / "output") == before
+    monkeypatch.setattr(generator.build, "load_site", real_load)
+    again = build(root)
+    assert again.status == 0
+    pages = [p.read_text() for p in (root / "output/en/2023").glob("*/*/index.html")]
+    assert any("Alpha, second edit" in page for page in pages)
+    assert not any("first edit" in page for page in pages)

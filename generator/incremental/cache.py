@@ -123,6 +123,27 @@ class ParseCache:
             return dict.fromkeys(keys)
         return found
 
+    def add(self, entries: dict[bytes, Translation]) -> set[bytes]:
+        """Put these entries in the file now (those not there yet), in one transaction: the keys
+        that are in the file after it. `save` keeps them unless they are not among its entries."""
+        if not self.enabled or self._db is None:
+            return set()
+        added = [(key, t) for key, t in entries.items() if key not in self._stored and not t.body_stored]
+        try:
+            with self._db:
+                self._insert(self._db, added)
+        except (OSError, sqlite3.Error):
+            return set()  # they stay in memory, and `save` tries again
+        self._stored.update(key for key, _ in added)
+        return self._stored.intersection(entries)
+
+    @staticmethod
+    def _insert(db: sqlite3.Connection, added: list[tuple[bytes, Translation]]) -> None:
+        db.executemany("INSERT OR REPLACE INTO records (key, record) VALUES (?, ?)",
+                       [(key, _record_bytes(replace(t, body_html="", body_stored=True))) for key, t in added])
+        db.executemany("INSERT OR REPLACE INTO bodies (key, body) VALUES (?, ?)",
+                       [(key, t.body_html) for key, t in added])
+
     def save(self, entries: dict[bytes, Translation]) -> bool:
         """Keep exactly these entries (this build's files): add the new ones, drop the others.
         True when they are all in the file now (so their bodies can be read from it)."""
@@ -138,11 +159,7 @@ class ParseCache:
                 with db:  # one transaction
                     db.executemany("DELETE FROM records WHERE key = ?", dropped)
                     db.executemany("DELETE FROM bodies WHERE key = ?", dropped)
-                    db.executemany("INSERT OR REPLACE INTO records (key, record) VALUES (?, ?)",
-                                   [(key, _record_bytes(replace(t, body_html="", body_stored=True)))
-                                    for key, t in added])
-                    db.executemany("INSERT OR REPLACE INTO bodies (key, body) VALUES (?, ?)",
-                                   [(key, t.body_html) for key, t in added])
+                    self._insert(db, added)
             self._stored = set(entries)
             return True
         except (OSError, sqlite3.Error):

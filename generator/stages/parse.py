@@ -19,7 +19,7 @@ from ..content.markup import (BodyConverter, count_words, first_paragraph, headi
 from ..content.media import find_media, media_hint
 from .load import read_source
 from ..model import MediaFile, SourceFile, Translation
-from ..parallel import map_chunks
+from ..parallel import iter_chunks
 from ..content.shortcodes import HINT as SHORTCODE_HINT
 from ..language.slugs import MAX_SLUG, SLUG, STORY_ID, slugify
 from ..language.typography import typographed
@@ -33,6 +33,9 @@ PLACEHOLDERS = ("Write the story here.", "Translate the story here.")
 #: `src`/`href` values in a body, with the attribute's name.
 _URL_ATTRIBUTE = re.compile(r'<(a|img|source)\b([^>]*?)\s(href|src)="([^"]*)"')
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.I)
+#: The most files a worker parses before handing their translations back (and the build puts
+#: their bodies away in the parse cache): what a worker and the build hold at once stays small.
+CHUNK = 200
 
 
 class _Problems(Exception):
@@ -48,27 +51,28 @@ def parse_sources(config: SiteConfig, sources: tuple[SourceFile, ...], media: di
                   keep_bodies: bool = True) -> list[Translation]:
     """Parse every file (those unchanged since the last build come from `cache`). Without
     `keep_bodies`, the translations whose bodies the cache holds come without them
-    (`Translation.body_stored`): at 5,000 stories they are 130 MB a build need not read."""
+    (`Translation.body_stored`): at 5,000 stories they are 130 MB a build need not read, and a
+    first build stores each worker's share of them as it comes back, never holding them all."""
     cache = cache or ParseCache(config, enabled=False)
     keys = [cache.key(s, media.get((s.kind, s.key), ())) for s in sources]
     cached = cache.get_many(keys, bodies=keep_bodies)
-    if any(cached[k] is None and s.text is None for s, k in zip(sources, keys, strict=False)):
-        # not read (unchanged since the last build), yet not in the cache: read them now
-        read = [s if cached[k] is not None or s.text is not None else read_source(config, s, problems)
-                for s, k in zip(sources, keys, strict=False)]
-        sources = tuple(s for s in read if s is not None)
-        keys = [cache.key(s, media.get((s.kind, s.key), ())) for s in sources]
-        cached = {k: cached.get(k) for k in keys}
-    todo = [s for s, k in zip(sources, keys, strict=False) if cached[k] is None]
+    todo = {s.path: (s, k) for s, k in zip(sources, keys, strict=False) if cached[k] is None}
     parsed: dict[str, Translation] = {}
-    for chunk_translations, chunk_problems in map_chunks(_parse_chunk, (config, media), todo, jobs):
-        parsed.update((t.source, t) for t in chunk_translations)
+    for chunk_translations, chunk_problems in iter_chunks(_parse_chunk, (config, media),
+                                                          [s for s, _ in todo.values()], jobs, most=CHUNK):
+        chunk = {todo[t.source][1]: replace(t, fingerprint=todo[t.source][1].hex()) for t in chunk_translations}
+        if not keep_bodies:  # into the cache's file at once, rather than every body held until the end
+            stored = cache.add(chunk)
+            chunk = {key: replace(t, body_html="", body_stored=True) if key in stored else t
+                     for key, t in chunk.items()}
+        parsed.update((t.source, t) for t in chunk.values())
         problems.extend(chunk_problems)
+        del chunk_translations, chunk
     translations, entries = [], {}
     for source, key in zip(sources, keys, strict=False):
         t = cached[key]
-        if t is None and source.path in parsed:
-            t = replace(parsed[source.path], fingerprint=key.hex())
+        if t is None:
+            t = parsed.get(source.path)
         if t is not None:
             translations.append(t)
             entries[key] = t
@@ -78,8 +82,24 @@ def parse_sources(config: SiteConfig, sources: tuple[SourceFile, ...], media: di
 
 
 def _parse_chunk(shared, sources: list[SourceFile]):
+    """Parse a share of the files, reading those whose text the build did not keep (or never
+    read: unchanged since the last build, yet not in the parse cache)."""
     config, media = shared
-    return parse_files(config, sources, media, BodyConverter())
+    problems: list[Problem] = []
+    texts = []
+    for source in sources:
+        if source.text is None:
+            read = read_source(config, source, problems)
+            if read is None:
+                continue
+            if read.digest != source.digest:  # the cache entry would be kept under the other text's key
+                problems.append(Problem(source.path, 1, "the file changed while the site was being built",
+                                        "Build again"))
+                continue
+            source = read
+        texts.append(source)
+    translations, parse_problems = parse_files(config, texts, media, BodyConverter())
+    return translations, problems + parse_problems
 
 
 def parse_files(config: SiteConfig, sources, media: dict,
