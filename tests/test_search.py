@@ -260,3 +260,44 @@ def test_a_year_larger_than_a_part_is_split_in_shares_each_story_in_one(tmp_path
     after = {part: (root / f"output/pagefind/{part}/pagefind-entry.json").stat().st_ino for part in parts}
     edited = [part for part in parts if after[part] != before[part]]
     assert edited == [next(p for p, u in urls.items() if any("/old-story-3-about-walruses/" in x for x in u))]
+
+
+def test_pagefind_processes_together_never_index_more_pages_than_allowed(tmp_path, build, monkeypatch):
+    """Parts are indexed `--jobs` at a time, but never more than `PAGES_AT_ONCE` pages between
+    the Pagefind processes running (a part larger than that runs alone): their memory is
+    bounded whatever the archive's size. Here 6 pages at once, parts of up to 4 pages."""
+    import threading
+    import time
+    from generator.outputs import search as search_module
+    monkeypatch.setattr(search_module, "PART_PAGES", 4)
+    monkeypatch.setattr(search_module, "PAGES_AT_ONCE", 6)
+    monkeypatch.setattr(search_module, "MONTHLY", 1)
+    monkeypatch.setattr(search_module, "SPLIT", 1)
+    running, most, lock = [0], [0], threading.Lock()
+    real_index_pages = search_module.index_pages
+
+    def counted(site, target):
+        pages = sum(1 for _ in site.rglob("index.html"))
+        with lock:
+            running[0] += pages
+            most[0] = max(most[0], running[0])
+        time.sleep(0.2)  # long enough for the other job to start, were it allowed to
+        try:
+            return real_index_pages(site, target)
+        finally:
+            with lock:
+                running[0] -= pages
+
+    monkeypatch.setattr(search_module, "index_pages", counted)
+    blocks = "".join(f"-- content/news/old{n:02d}/en.md --\n"
+                     f"{story(f'Old story {n} about walruses', date=f'2020-0{n % 9 + 1}-10')}\n" for n in range(14))
+    root = make_site(tmp_path / "site", blocks + f"""
+-- content/news/new/en.md --
+{story("New story about seals", date="2023-11-20")}
+""")
+    assert build(root, "--jobs", "2").status == 0
+    parts = json.loads((root / "output/pagefind/parts.json").read_text())["en"]
+    assert len(parts) >= 4, parts  # 14 old stories in 4 shares, and the newest month
+    sizes = [sum(1 for _ in (root / f"output/pagefind/{part}/fragment").iterdir()) for part in parts]
+    assert sum(sizes) == 15
+    assert 0 < most[0] <= max(6, max(sizes)), (most[0], sizes)
