@@ -229,7 +229,7 @@ def _render_and_write(site: Site, catalogs, placer: Placer, previous: OutputStat
     shared = (site, catalogs, placer, previous, environment, os.getpid())
     gc.freeze()  # the site lives until the build ends: no collection walks it, in here or in the workers
     try:
-        results = map_chunks(_render_chunk, shared, work, jobs)
+        results = map_chunks(_render_chunk, shared, work, jobs, here=True)
     finally:
         gc.unfreeze()
     _stop_if([p for chunk in results for p in chunk.problems])
