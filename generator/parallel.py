@@ -37,8 +37,7 @@ def map_chunks(fn: Callable[[object, list[T]], R], shared: object, items: Sequen
     this process takes chunks too, beside `jobs - 1` workers: a forked worker copies each page
     of `shared` it reads (Python writes every object's reference count), so a worker fewer is a
     copy fewer of what they share — of a first build's render, 130 MiB at 5,000 stories."""
-    if not here or jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS \
-            or "fork" not in multiprocessing.get_all_start_methods():
+    if not here or not _in_workers(items, jobs):
         return list(iter_chunks(fn, shared, items, jobs))
     chunks = _chunks(list(items), jobs, 0)
     results: list = [None] * len(chunks)
@@ -59,6 +58,11 @@ def map_chunks(fn: Callable[[object, list[T]], R], shared: object, items: Sequen
             for future in done:
                 results[running.pop(future)] = future.result()
     return results
+
+
+def _in_workers(items: Sequence, jobs: int) -> bool:
+    """Whether the work is worth worker processes, and they can be forked here."""
+    return jobs > 1 and len(items) >= MIN_PARALLEL_ITEMS and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _collected(fn, shared, chunk):
@@ -85,7 +89,7 @@ def iter_chunks(fn: Callable[[object, list[T]], R], shared: object, items: Seque
     as soon as it is ready, so the caller can put it away before the next arrives. `most`: the
     largest chunk (0: no limit), which bounds what a worker holds at once."""
     items = list(items)
-    if jobs <= 1 or len(items) < MIN_PARALLEL_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+    if not _in_workers(items, jobs):
         if items:
             yield fn(shared, items)
         return

@@ -94,11 +94,9 @@ def parts_of(records: dict[str, PageRecord]) -> dict[str, dict[str, str]]:
         months = sorted((month for code, month in stories if code == lang), reverse=True)
         for number, month in enumerate(months):
             month_pages = stories[(lang, month)]
-            if number < SPLIT:
-                _add_shares(parts, f"{lang}-{month}", month_pages,
-                            SPLIT_SHARES if len(month_pages) > SPLIT_ABOVE else 1)
-            elif number < MONTHLY:
-                _add_shares(parts, f"{lang}-{month}", month_pages, 1)
+            if number < MONTHLY:
+                busy = number < SPLIT and len(month_pages) > SPLIT_ABOVE
+                _add_shares(parts, f"{lang}-{month}", month_pages, SPLIT_SHARES if busy else 1)
             else:
                 years.setdefault(f"{lang}-{month[:4]}", {}).update(month_pages)
     for name, year_pages in years.items():
