@@ -10,6 +10,7 @@ look up and to compare.
 from __future__ import annotations
 
 import hashlib
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Literal, Mapping
@@ -106,6 +107,21 @@ class Translation:
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, 1)
+
+
+def share_repeated(fields: dict) -> dict:
+    """`fields` (a translation's, by name) with the strings that thousands of records repeat
+    made one shared object each: the kind and language, the author and source, the tags as
+    written and the front matter keys of `lines`. Each record comes out of its own pickle (a
+    worker's share, the parse cache's row), so each had its own copies: at 50,000 stories,
+    850,000 key strings, 430,000 tag names and 140,000 each of "news" and "en" (~100 MB, held
+    by the build and copied by each render worker that reads them). Changes `fields` in place."""
+    intern = sys.intern
+    for name in ("kind", "lang", "author", "source_name"):
+        fields[name] = intern(fields[name])
+    fields["raw_tags"] = tuple(map(intern, fields["raw_tags"]))
+    fields["lines"] = {intern(key): line for key, line in fields["lines"].items()}
+    return fields
 
 
 def linked_copy(t: Translation, **changes) -> Translation:

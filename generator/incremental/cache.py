@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ..config import SiteConfig
 from ..errors import BuildFailed, Problem
-from ..model import SourceFile, Translation
+from ..model import SourceFile, Translation, share_repeated
 
 CACHE_DIR = ".newsgen-cache"
 #: Libraries whose new versions may parse a file differently.
@@ -184,7 +184,7 @@ def _record_of(data: bytes) -> Translation:
     if len(values) != len(_RECORD_FIELDS):
         raise ValueError("a record of other fields")
     t = object.__new__(Translation)
-    t.__dict__.update(zip(_RECORD_FIELDS, values))
+    t.__dict__.update(share_repeated(dict(zip(_RECORD_FIELDS, values))))
     return t
 
 

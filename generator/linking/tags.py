@@ -39,6 +39,8 @@ def resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], t
     # An archive has thousands of translations and far fewer different lists of tags: a list
     # that resolved without a problem resolves the same for the next translation that has it.
     by_list = {} if by_list is None else by_list
+    # one object per tag: an archive's 430,000 uses of a tag are of a few hundred tags
+    shared: dict[TagRef, TagRef] = {}
     result = {}
     for t in translations:
         locale = locales[t.lang]
@@ -73,7 +75,7 @@ def resolve_tags(config: SiteConfig, tag_names: dict[str, dict[str, TagName]], t
                 problems.append(Problem(t.source, t.line_of("tags"), f"tag `{raw}` would share the URL "
                                         f"{t.lang}/tags/{ref.slug}/ with another tag", f"Give one a `slug` in {TAGS_FILE}"))
                 continue
-            refs.setdefault(ref.key, ref)
+            refs.setdefault(ref.key, shared.setdefault(ref, ref))
         result[(t.kind, t.key, t.lang)] = sort(tuple(refs.values()), locale)
         if len(problems) == before:
             memo[t.source] = (t, tag_names, result[(t.kind, t.key, t.lang)])

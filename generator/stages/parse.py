@@ -18,7 +18,7 @@ from ..content.markup import (BodyConverter, count_words, first_paragraph, headi
                                style_of)
 from ..content.media import find_media, media_hint
 from .load import read_source
-from ..model import MediaFile, SourceFile, Translation
+from ..model import MediaFile, SourceFile, Translation, share_repeated
 from ..parallel import iter_chunks
 from ..content.shortcodes import HINT as SHORTCODE_HINT
 from ..language.slugs import MAX_SLUG, SLUG, STORY_ID, slugify
@@ -198,7 +198,7 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[Media
     lines = {key: field.line for key, field in fields.items()} | {"body": body_line}
     lines |= {f"story:{i}": _line_of(source.text, f"story:{i}") for i in known_links}
     lines |= _url_lines(body_html, source.text) | media_lines
-    return Translation(
+    return Translation(**share_repeated(dict(
         kind=source.kind, key=source.key, lang=source.lang, source=source.path,
         title=typographed(title, style) or source.key, date=date, updated=updated, slug=slug, summary=summary,
         author=text["author"], source_name=text["source"], raw_tags=lists["tags"],
@@ -210,7 +210,7 @@ def parse_translation(config: SiteConfig, source: SourceFile, media: tuple[Media
         updated_only=bool(updated) and fields["updated"].is_date_only, body_images=images, notes=notes,
         heading_ids=heading_ids(body_html), story_links=tuple(sorted(known_links)),
         link_fragments=tuple(sorted({(story, heading) for story, heading in link_targets if heading})),
-    )
+    )))
 
 
 def _lead_image(config: SiteConfig, source: SourceFile, name: str, media: tuple[MediaFile, ...],
