@@ -12,6 +12,8 @@ build writes that index too, so on a built site status reads no file at all.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import pickle
@@ -76,6 +78,14 @@ class Scan:
     #: (kind, story id) → the folder's entries, by name, each with the time and size the scan saw
     #: cached (`os.DirEntry.stat`): what `load.load_site` lists, without listing it again
     listing: dict[tuple[str, str], list[os.DirEntry]] = field(default_factory=dict, compare=False, repr=False)
+
+    @functools.cached_property
+    def files_digest(self) -> bytes:
+        """A digest of every file's path, size and time, which a build's stamp includes: made
+        once, since a build stamps twice (to find nothing changed, then with the lock it wrote);
+        0.25 s each time at 50,000 stories."""
+        return hashlib.sha256("".join(f"{path} {size} {mtime}\n" for path, (size, mtime) in self.files)
+                              .encode()).digest()
 
     @property
     def digests(self) -> dict[str, tuple[tuple[int, int], str]]:

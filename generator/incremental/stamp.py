@@ -57,8 +57,7 @@ def source_stamp(config: SiteConfig, scanned: Scan, environment: str, now: datet
     for name in (CONFIG_NAME, TAGS_FILE):
         digest.update(_bytes(config.root / name))
     digest.update((lock_text or "").encode() if lock_text is not None else _bytes(config.root / LOCK_FILE))
-    for path, (size, mtime) in scanned.files:
-        digest.update(f"{path} {size} {mtime}\n".encode())
+    digest.update(scanned.files_digest)
     for name, file in sorted(config.static_files().items()):
         stat = file.stat()
         digest.update(f"static/{name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
