@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable, Literal, Mapping
 
@@ -122,6 +122,11 @@ def share_repeated(fields: dict) -> dict:
     fields["raw_tags"] = tuple(map(intern, fields["raw_tags"]))
     fields["lines"] = {intern(key): line for key, line in fields["lines"].items()}
     return fields
+
+
+def without_body(t: Translation) -> Translation:
+    """`t` with its body left where the parse cache keeps it (`Translation.body_stored`)."""
+    return replace(t, body_html="", body_stored=True)
 
 
 def linked_copy(t: Translation, **changes) -> Translation:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ..config import SiteConfig
 from ..errors import BuildFailed, Problem
-from ..model import SourceFile, Translation, share_repeated
+from ..model import SourceFile, Translation, share_repeated, without_body
 
 CACHE_DIR = ".newsgen-cache"
 #: Libraries whose new versions may parse a file differently.
@@ -140,7 +140,7 @@ class ParseCache:
     @staticmethod
     def _insert(db: sqlite3.Connection, added: list[tuple[bytes, Translation]]) -> None:
         db.executemany("INSERT OR REPLACE INTO records (key, record) VALUES (?, ?)",
-                       [(key, _record_bytes(replace(t, body_html="", body_stored=True))) for key, t in added])
+                       [(key, _record_bytes(without_body(t))) for key, t in added])
         db.executemany("INSERT OR REPLACE INTO bodies (key, body) VALUES (?, ?)",
                        [(key, t.body_html) for key, t in added])
 

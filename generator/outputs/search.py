@@ -19,9 +19,10 @@ new related card beside a story does not count (a theme must keep such things
 outside the article). `pagefind/parts.json` lists each language's parts,
 newest first, and the search page merges them in the reader's browser
 (Pagefind's `mergeIndex`). Parts are indexed in separate Pagefind processes,
-up to `--jobs` at a time and PAGES_AT_ONCE pages between them, from folders of their
-own pages only, so Pagefind's memory is bounded, not the archive's. (Ukrainian has no Pagefind stemmer; the theme's
-search script makes up for it at query time, see themes/default/static/search.js.)
+up to `--jobs` at a time and PAGES_AT_ONCE pages between them, from folders of
+their own pages only, so Pagefind's memory is bounded by that, not by the
+archive. (Ukrainian has no Pagefind stemmer; the theme's search script makes up
+for it at query time, see themes/default/static/search.js.)
 """
 from __future__ import annotations
 

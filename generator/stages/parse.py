@@ -18,7 +18,7 @@ from ..content.markup import (BodyConverter, count_words, first_paragraph, headi
                                style_of)
 from ..content.media import find_media, media_hint
 from .load import read_source
-from ..model import MediaFile, SourceFile, Translation, share_repeated
+from ..model import MediaFile, SourceFile, Translation, share_repeated, without_body
 from ..parallel import iter_chunks
 from ..content.shortcodes import HINT as SHORTCODE_HINT
 from ..language.slugs import MAX_SLUG, SLUG, STORY_ID, slugify
@@ -63,7 +63,7 @@ def parse_sources(config: SiteConfig, sources: tuple[SourceFile, ...], media: di
         chunk = {todo[t.source][1]: replace(t, fingerprint=todo[t.source][1].hex()) for t in chunk_translations}
         if not keep_bodies:  # into the cache's file at once, rather than every body held until the end
             stored = cache.add(chunk)
-            chunk = {key: replace(t, body_html="", body_stored=True) if key in stored else t
+            chunk = {key: without_body(t) if key in stored else t
                      for key, t in chunk.items()}
         parsed.update((t.source, t) for t in chunk.values())
         problems.extend(chunk_problems)
@@ -77,7 +77,7 @@ def parse_sources(config: SiteConfig, sources: tuple[SourceFile, ...], media: di
             translations.append(t)
             entries[key] = t
     if cache.save(entries) and not keep_bodies:
-        translations = [t if t.body_stored else replace(t, body_html="", body_stored=True) for t in translations]
+        translations = [t if t.body_stored else without_body(t) for t in translations]
     return translations
 
 
