@@ -16,6 +16,7 @@ from pathlib import Path
 from babel.support import NullTranslations
 
 from .incremental.cache import CACHE_DIR, ParseCache, StoredBodies, keep_link_memo, read_link_memo
+from .incremental.linked import keep as keep_link, kept as kept_link, linking_inputs, patched
 from .config import SiteConfig, load_config
 from .content.bodylinks import check_body_links, page_paths, published_paths
 from .errors import BuildFailed, Problem, errors_in, warning
@@ -74,6 +75,7 @@ class BuildResult:
     warnings: tuple[Problem, ...] = ()
     rendered: int = 0  # pages rendered (the others' inputs were as before)
     changes: Changes | None = None  # files written, kept and removed, compared with the previous output
+    relinked: int | None = None  # stories put into the last build's linked site (None: the whole site was linked)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Gathered:
     images_encoded: int
     lock: tuple[LockEntry, ...]  # content/urls.lock as it was read
     warnings: tuple[Problem, ...] = ()
+    relinked: int | None = None  # stories put into the last build's linked site (None: the site was linked)
 
 
 def collector_paused(stage):
@@ -106,7 +109,9 @@ def collector_paused(stage):
 def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Scan | None = None) -> Gathered:
     """Load, parse and link the whole site, size its images, load the theme's catalogs
     and compile its templates; raise BuildFailed listing every problem of every stage.
-    `scanned`: the story folders as the build found them, which tells the files it need not read."""
+    `scanned`: the story folders as the build found them, which tells the files it need not read.
+    When only a few files changed since the last build, those are parsed and put into the site
+    that build linked (`incremental/linked.py`), rather than every record read and linked again."""
     config = config or load_config(options.site_dir.absolute(), options.base_url)
     problems: list[Problem] = []
     trusted = scanned.digests if scanned and options.cache and not options.clean else None
@@ -114,18 +119,30 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
     catalogs = load_catalogs(config, problems)
     check_templates(config, problems)
     cache = ParseCache(config, enabled=options.cache)
-    translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems, cache,
-                                 keep_bodies=False)
+    inputs = linking_inputs(config, loaded.tag_names, (options.drafts, options.future, options.preview))
+    link_time = None if options.future or options.preview else build_time(options, config)
+    last = kept_link(config) if options.cache and not options.clean and not errors_in(problems) else None
+    patch = last and last.holds_for(inputs, link_time) and patched(
+        last, config, loaded.sources, loaded.media, cache, options.job_count, options.drafts)
+    del last
+    if patch:
+        translations = patch.translations
+    else:
+        translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems, cache,
+                                     keep_bodies=False)
     remember_status(config, loaded.sources, translations, scanned.index if scanned else None)
     lock = read_lock(config, problems)
-    link_cache = LinkCache(read_link_memo(config) if options.cache else None)
-    site, encoded, _ = link_and_check(config, loaded.media, loaded.tag_names, translations,
-                                      unparsed(loaded.sources, translations), lock, options, problems, link_cache,
-                                      StoredBodies(cache.path))
-    if options.cache:
+    link_cache = LinkCache(read_link_memo(config) if options.cache and not patch else None)
+    linked = link_and_check(config, loaded.media, loaded.tag_names, translations,
+                            unparsed(loaded.sources, translations), lock, options, problems, link_cache,
+                            StoredBodies(cache.path), (patch.site, patch.warnings) if patch else None)
+    if options.cache and not patch:
         keep_link_memo(config, link_cache.memo())
     _stop_if(problems)
-    return Gathered(site, catalogs, encoded, lock, tuple(sorted(set(problems))))
+    if options.cache:
+        keep_link(config, inputs, linked.site, translations, linked.link_warnings, link_time, options.drafts)
+    return Gathered(linked.site, catalogs, linked.images_encoded, lock, tuple(sorted(set(problems))),
+                    patch.stories if patch else None)
 
 
 def unparsed(sources, translations: list[Translation]) -> frozenset[tuple[str, str, str]]:
@@ -133,19 +150,34 @@ def unparsed(sources, translations: list[Translation]) -> frozenset[tuple[str, s
     return frozenset((s.kind, s.key, s.lang) for s in sources) - {(t.kind, t.key, t.lang) for t in translations}
 
 
+@dataclass(frozen=True)
+class Linked:
+    site: Site
+    images_encoded: int
+    pages: dict[str, PageSpec]  # by output path (`bodylinks.page_paths`)
+    link_warnings: tuple[Problem, ...]  # what the link stage reported (the next build may keep them with the site)
+
+
 def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translations: list[Translation],
                    unreadable: frozenset, lock: tuple[LockEntry, ...], options: BuildOptions,
                    problems: list[Problem],
                    link_cache: LinkCache | None = None,
-                   bodies: StoredBodies | None = None) -> tuple[Site, int, dict[str, PageSpec]]:
+                   bodies: StoredBodies | None = None,
+                   linked: tuple[Site, tuple[Problem, ...]] | None = None) -> Linked:
     """The link stage and what checks the linked site: urls.lock, images, body links.
-    Goes on whatever earlier stages found, so one run reports everything. Returns the site,
-    how many images were encoded, and its pages by output path (`bodylinks.page_paths`)."""
+    Goes on whatever earlier stages found, so one run reports everything. `linked`: the site
+    linked already (the last build's, patched), with what its link reported."""
     now = build_time(options, config)
     problems.extend(warning(t.source, line, message, hint) for t in translations for line, message, hint in t.notes)
-    site = link_site(config, media, tag_names, translations, options.drafts, problems, link_cache,
-                     now=None if options.future or options.preview else now,
-                     unreadable=frozenset((kind, key) for kind, key, _ in unreadable), bodies=bodies)
+    if linked is None:
+        before = len(problems)
+        site = link_site(config, media, tag_names, translations, options.drafts, problems, link_cache,
+                         now=None if options.future or options.preview else now,
+                         unreadable=frozenset((kind, key) for kind, key, _ in unreadable), bodies=bodies)
+        link_warnings = tuple(problems[before:])
+    else:
+        site, link_warnings = replace(linked[0], bodies=bodies), linked[1]
+        problems.extend(link_warnings)
     redirects = plan_redirects(site, lock, translations, problems, unreadable)
     cache_root = config.root / CACHE_DIR
     prepared = prepare_images(site, cache_root, options.job_count, problems,
@@ -154,7 +186,7 @@ def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translation
                    preview=options.preview or options.drafts)
     pages = page_paths(site)
     check_body_links(site, published_paths(site, published_files(site, cache_root), pages), problems)
-    return site, prepared.encoded, pages
+    return Linked(site, prepared.encoded, pages, link_warnings)
 
 
 def build_time(options: BuildOptions, config: SiteConfig) -> datetime:
@@ -217,7 +249,7 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
                        search_reused=bool(search and search.reused),
                        search_indexed=tuple(search.indexed) if search else (),
                        search_parts=search.parts if search else 0, warnings=gathered.warnings,
-                       rendered=rendered, changes=changes)
+                       rendered=rendered, changes=changes, relinked=gathered.relinked)
 
 
 def _render_and_write(site: Site, catalogs, placer: Placer, previous: OutputState, environment: str,

@@ -178,9 +178,13 @@ def _command(args) -> int:
             made = f", {result.images_encoded} image variants made" if result.images_encoded else ""
             searched = (f"; search: {len(result.search_indexed)} of {result.search_parts} parts indexed"
                         if result.search_parts else "")
+            kept = ""
+            if result.relinked is not None:
+                updated = f", {result.relinked} {'story' if result.relinked == 1 else 'stories'} updated in them"
+                kept = f"; the last build's links kept{updated if result.relinked else ''}"
             print(f"built {result.pages} pages in {result.seconds:.2f} s into {options.output_dir}{made}: "
                   f"{len(changes.written)} files written, {changes.unchanged} unchanged, {len(changes.removed)} "
-                  f"removed ({result.rendered} pages rendered{searched})")
+                  f"removed ({result.rendered} pages rendered{kept}{searched})")
     elif args.command == "serve":
         from .preview.serve import ServeError, serve  # the preview server's modules; a build needs none of them
         try:

@@ -65,8 +65,9 @@ def test_a_broken_cache_file_is_ignored(tmp_path, build):
     assert build(root).status == 0
     broken = [p for p in (root / ".newsgen-cache").rglob("*")
               if p.is_file() and p.suffix in (".pickle", ".json", ".sqlite")]
-    # parsed translations, the status index, the image index (variants: whole, by rename), the link memo
-    assert len(broken) == 4
+    # parsed translations, the status index, the image index (variants: whole, by rename), the link
+    # memo, the linked site
+    assert len(broken) == 5
     for path in broken:
         path.write_bytes(b"garbage")
     assert build(root).status == 0

@@ -123,6 +123,23 @@ class ParseCache:
             return dict.fromkeys(keys)
         return found
 
+    def holds(self, keys) -> bool:
+        """Whether the file has an entry for each of `keys` (a kept record's body is read from it)."""
+        return self._db is not None and self._stored.issuperset(keys)
+
+    def drop(self, keys: set[bytes]) -> None:
+        """Remove these entries now (records of files that changed since: no build reads them)."""
+        keys = self._stored.intersection(keys)
+        if not keys or self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.executemany("DELETE FROM records WHERE key = ?", [(key,) for key in keys])
+                self._db.executemany("DELETE FROM bodies WHERE key = ?", [(key,) for key in keys])
+        except (OSError, sqlite3.Error):
+            return  # the next build that reads every file drops them
+        self._stored -= keys
+
     def add(self, entries: dict[bytes, Translation]) -> set[bytes]:
         """Put these entries in the file now (those not there yet), in one transaction: the keys
         that are in the file after it. `save` keeps them unless they are not among its entries."""

@@ -37,7 +37,7 @@ from ..incremental.cache import (CACHE_DIR, ParseCache, StoredBodies, keep_link_
 from ..desk.status import digests, remember as remember_status, remembered
 from ..outputs.images import published_files
 from ..content.bodylinks import published_paths
-from .relink import relinked
+from ..linking.relink import relinked
 from ..content.markup import BodyConverter
 from ..stages.parse import parse_files, parse_sources
 from ..stages.render import PageSpec, Renderer, spec_output
@@ -234,9 +234,10 @@ class LiveSite:
                 if t is not None:
                     translations.append(t)
         # serve never writes urls.lock
-        site, _, pages = link_and_check(config, media, self._tag_names, translations,
-                                        unparsed(sources, translations), self._read_lock(problems), self.options,
-                                        problems, self._link_cache, self._body_of)
+        linked = link_and_check(config, media, self._tag_names, translations,
+                                unparsed(sources, translations), self._read_lock(problems), self.options,
+                                problems, self._link_cache, self._body_of)
+        site, pages = linked.site, linked.pages
         if errors_in(problems):
             return self._failed(problems, started)
         if dirty is None and self.options.cache:  # the related-story ranking and sort keys, for the next start

@@ -48,11 +48,13 @@ class _Problems(Exception):
 
 def parse_sources(config: SiteConfig, sources: tuple[SourceFile, ...], media: dict, jobs: int,
                   problems: list[Problem], cache: ParseCache | None = None,
-                  keep_bodies: bool = True) -> list[Translation]:
+                  keep_bodies: bool = True, every_file: bool = True) -> list[Translation]:
     """Parse every file (those unchanged since the last build come from `cache`). Without
     `keep_bodies`, the translations whose bodies the cache holds come without them
     (`Translation.body_stored`): at 5,000 stories they are 130 MB a build need not read, and a
-    first build stores each worker's share of them as it comes back, never holding them all."""
+    first build stores each worker's share of them as it comes back, never holding them all.
+    `every_file`: `sources` are all the site's files, and the cache keeps only their entries;
+    else they are a few changed ones (`incremental/linked.py`), added beside the others."""
     cache = cache or ParseCache(config, enabled=False)
     keys = [cache.key(s, media.get((s.kind, s.key), ())) for s in sources]
     cached = cache.get_many(keys, bodies=keep_bodies)
@@ -76,7 +78,8 @@ def parse_sources(config: SiteConfig, sources: tuple[SourceFile, ...], media: di
         if t is not None:
             translations.append(t)
             entries[key] = t
-    if cache.save(entries) and not keep_bodies:
+    stored = cache.save(entries) if every_file else cache.add(entries) == entries.keys()
+    if stored and not keep_bodies:
         translations = [t if t.body_stored else without_body(t) for t in translations]
     return translations
 
