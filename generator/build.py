@@ -16,7 +16,7 @@ from pathlib import Path
 from babel.support import NullTranslations
 
 from .incremental.cache import CACHE_DIR, ParseCache, StoredBodies, keep_link_memo, read_link_memo
-from .incremental.linked import keep as keep_link, kept as kept_link, linking_inputs, patched
+from .incremental.linked import keep_linked, linking_inputs, patched, read_linked
 from .config import SiteConfig, load_config
 from .content.bodylinks import check_body_links, page_paths, published_paths
 from .errors import BuildFailed, Problem, errors_in, warning
@@ -121,16 +121,18 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
     cache = ParseCache(config, enabled=options.cache)
     inputs = linking_inputs(config, loaded.tag_names, (options.drafts, options.future, options.preview))
     link_time = None if options.future or options.preview else build_time(options, config)
-    last = kept_link(config) if options.cache and not options.clean and not errors_in(problems) else None
-    patch = last and last.holds_for(inputs, link_time) and patched(
-        last, config, loaded.sources, loaded.media, cache, options.job_count, options.drafts)
-    del last
+    last = read_linked(config) if options.cache and not options.clean and not errors_in(problems) else None
+    patch = last.holds_for(inputs, link_time) and patched(
+        last, config, loaded.sources, loaded.media, cache, options.job_count, options.drafts) if last else None
+    kept_stories = last.kept_stories if last else None
+    del last  # (a full link makes every record again: this site's are not kept alive through it)
     if patch:
         translations = patch.translations
     else:
         translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems, cache,
                                      keep_bodies=False)
-    remember_status(config, loaded.sources, translations, scanned.index if scanned else None)
+    remember_status(config, loaded.sources, translations, scanned.index if scanned else None,
+                    patch.parsed_again if patch else None)
     lock = read_lock(config, problems)
     link_cache = LinkCache(read_link_memo(config) if options.cache and not patch else None)
     linked = link_and_check(config, loaded.media, loaded.tag_names, translations,
@@ -140,9 +142,10 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
         keep_link_memo(config, link_cache.memo())
     _stop_if(problems)
     if options.cache:
-        keep_link(config, inputs, linked.site, translations, linked.link_warnings, link_time, options.drafts)
+        keep_linked(config, inputs, linked.site, translations, linked.link_warnings, link_time, options.drafts,
+                    loaded.sources, loaded.media, kept_stories, patch.stories if patch else None)
     return Gathered(linked.site, catalogs, linked.images_encoded, lock, tuple(sorted(set(problems))),
-                    patch.stories if patch else None)
+                    len(patch.stories) if patch else None)
 
 
 def unparsed(sources, translations: list[Translation]) -> frozenset[tuple[str, str, str]]:

@@ -66,8 +66,8 @@ def test_a_broken_cache_file_is_ignored(tmp_path, build):
     broken = [p for p in (root / ".newsgen-cache").rglob("*")
               if p.is_file() and p.suffix in (".pickle", ".json", ".sqlite")]
     # parsed translations, the status index, the image index (variants: whole, by rename), the link
-    # memo, the linked site
-    assert len(broken) == 5
+    # memo, the linked site and its stories
+    assert len(broken) == 6
     for path in broken:
         path.write_bytes(b"garbage")
     assert build(root).status == 0

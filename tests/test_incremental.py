@@ -295,6 +295,71 @@ def test_a_story_that_moves_takes_the_links_to_it_along(tmp_path, build):
     assert "withdrawn" in built.err and "b/en.md" in built.err
 
 
+KEPT = "the last build's links kept"
+
+
+def test_edits_to_words_and_headlines_are_put_into_the_last_builds_links(tmp_path, build):
+    """A build after an edit to a few stories' words or headlines parses those files and puts them
+    into the site the last build linked (incremental/linked.py), build after build; anything linking
+    decides (a new story) links the whole site again. The output is a clean build's every time."""
+    root = make_site(tmp_path / "site", f"""
+-- content/news/a/en.md --
+{story("Alpha", date="2023-11-10", body="Alpha's words.", tags="[drones]")}
+-- content/news/b/en.md --
+{story("Beta", date="2023-11-12", body="See [the first](story:a).", tags="[drones]")}
+-- content/news/b/ua.md --
+{story("Бета", slug="beta", date="2023-11-12", body="Див. [першу](story:a).")}
+-- content/news/c/en.md --
+{story("Gamma in the works", date="2023-11-14", draft="true")}
+""")
+    assert build(root, "--now", NOW).status == 0
+    a, c = root / "content/news/a/en.md", root / "content/news/c/en.md"
+
+    def edit(path: Path, old: str, new: str):
+        return lambda: path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+    def add():
+        (root / "content/news/e").mkdir()
+        (root / "content/news/e/en.md").write_text(story("Epsilon", date="2023-11-20"), encoding="utf-8")
+
+    steps = [
+        ("Alpha's words", edit(a, "Alpha's words.", "Alpha's corrected words."), f"{KEPT}, 1 story updated"),
+        ("Alpha's headline", edit(a, "title: Alpha", "title: Alpha revised"), f"{KEPT}, 1 story updated"),
+        ("Beta's words", edit(root / "content/news/b/ua.md", "Див.", "Дивіться"), f"{KEPT}, 1 story updated"),
+        ("the draft's words", edit(c, "Body text.", "More text."), f"{KEPT};"),
+        ("a new story", add, None),
+        ("Epsilon's and Alpha's words", lambda: (edit(root / "content/news/e/en.md", "Body", "A body")(),
+                                                 edit(a, "corrected", "twice corrected")()),
+         f"{KEPT}, 2 stories updated"),
+    ]
+    for what, change, kept in steps:
+        change()
+        built = build(root, "--now", NOW)
+        assert built.status == 0, (what, built.err)
+        assert (kept in built.out) if kept else (KEPT not in built.out), (what, built.out)
+        assert pages(root / "output") == clean_build(root, tmp_path), what
+    beta = (root / "output/en/2023/11/beta/index.html").read_text()
+    assert '<a href="../alpha-revised/">the first</a>' in beta
+    assert "twice corrected" in (root / "output/en/2023/11/alpha-revised/index.html").read_text()
+    assert "alpha-revised/" in (root / "output/en/2023/11/alpha/index.html").read_text()  # the old address redirects
+
+
+def test_the_last_builds_links_are_not_kept_once_a_scheduled_story_is_due(tmp_path, build):
+    root = make_site(tmp_path / "site", f"""
+-- content/news/a/en.md --
+{story("Alpha", date="2023-11-10")}
+-- content/news/later/en.md --
+{story("Scheduled", date="2024-02-10T09:00:00+02:00")}
+""")
+    assert build(root, "--now", NOW).status == 0
+    assert not (root / "output/en/2024/02/scheduled/index.html").exists()
+    path = root / "content/news/a/en.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Body text.", "New words."), encoding="utf-8")
+    built = build(root, "--now", "2024-02-10T10:00:00+02:00")
+    assert built.status == 0 and KEPT not in built.out
+    assert (root / "output/en/2024/02/scheduled/index.html").exists()
+
+
 # -- killed builds ------------------------------------------------------------------------------
 
 KILL_POINTS = ["rendering", "writing", "indexing", "publishing"]

@@ -54,16 +54,29 @@ class StoryStatus:
 
 
 def remember(config: SiteConfig, sources: tuple[SourceFile, ...], translations: list[Translation],
-             previous: dict | None = None) -> None:
+             previous: dict | None = None, parsed_again: frozenset[str] | None = None) -> None:
     """Write the status index from a build's parse (files that failed to parse are left out),
-    unless it is the `previous` one, as the build's scan (or serve's start) read it."""
+    unless it is the `previous` one, as the build's scan (or serve's start) read it.
+    `parsed_again`: when the build parsed only these files, and with the same newsgen and
+    settings as the build that wrote `previous`, every other file with the same size, time and
+    digest keeps its entry as it is (at 50,000 stories, making and comparing 142,000 entries
+    took half a second)."""
+    trusted = previous if parsed_again is not None else None
     parsed = {t.source: t for t in translations}
-    index = {}
+    index, made = {}, 0
     for source in sources:
         t = parsed.get(source.path)
-        if t is not None and source.stamp:
+        if t is None or not source.stamp:
+            continue
+        before = trusted.get(source.path) if trusted is not None else None
+        if before is not None and source.path not in parsed_again and before[0] == source.stamp \
+                and before[2] == source.digest:
+            index[source.path] = before
+        else:
             index[source.path] = (source.stamp, Entry(t.draft, t.date, t.updated), source.digest)
-    if index != previous:
+            made += 1
+    unchanged = not made and len(index) == len(trusted) if trusted is not None else index == previous
+    if not unchanged:
         _save(config, index)
 
 

@@ -14,38 +14,56 @@ tag, a draft published) links the whole site as before.
 The kept site is trusted only for the same newsgen, settings, tags.toml and
 build options, and while the build's time leaves the same translations
 published (none scheduled became due).
+
+Writing every story takes 1.5 s at 50,000 stories, so the stories are kept
+in a file of their own, written whole now and then; each build writes the
+rest (lists, tags, the files' digests) and the stories that differ from that
+file's: those it patched, or, after a full link, those whose records, address,
+tags, media or related stories changed (`signature`).
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import pickle
-from dataclasses import dataclass, replace
+import uuid
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from ..config import SiteConfig
 from ..errors import Problem
 from ..linking.relink import relinked
-from ..model import MediaFile, Site, SourceFile, Translation
+from ..model import MediaFile, Site, SourceFile, Story, Translation
 from ..stages.parse import parse_sources
 from .cache import CACHE_DIR, ParseCache, code_fingerprint
 
-_FILE = "linked-site.pickle"
+_SITE_FILE = "linked-site.pickle"  # a `LinkedSite` without its stories
+_STORIES_FILE = "linked-stories.pickle"  # (token, (kind, story id) → Story): the stories, written whole
 #: The most files a build parses and puts into the kept site; past this, linking the whole
 #: site costs about as much, and says more plainly what it found.
 MOST_CHANGED = 200
+#: The most stories kept as differing from the stories file before it is written whole again
+#: (and at most a tenth of them: a small site's is written whole at little cost).
+MOST_DIFFERING = 2000
+
+StoryKey = tuple[str, str]  # (kind, story id)
 
 
 @dataclass(frozen=True)
 class LinkedSite:
     inputs: str  # `linking_inputs` of the build that linked it
-    site: Site  # as the link stage made it, before redirects, images and the build's time
+    site: Site  # as the last build linked and checked it (the next works out redirects and images again)
     unlinked: tuple[Translation, ...]  # the other translations parsed: drafts, scheduled, withdrawn
     warnings: tuple[Problem, ...]  # what linking reported (warnings only: a failed link is not kept)
+    sources: dict[str, str]  # every translation file's path → the digest of its text, as parsed
+    media: dict[StoryKey, tuple[MediaFile, ...]]  # each story folder's media, as parsed
     link_time: datetime | None  # the time it linked against (None: every story published)
     published_until: datetime | None  # the newest date of a published (or withdrawn) translation
     waiting_from: datetime | None  # the first date of a translation scheduled for later
+    token: str = ""  # names the stories file this site's stories are kept in
+    signatures: dict[StoryKey, bytes] = field(default_factory=dict)  # of that file's stories (`signature`)
+    differing: dict[StoryKey, Story | None] = field(default_factory=dict)  # stories not as in that file
 
     def holds_for(self, inputs: str, link_time: datetime | None) -> bool:
         """Whether it is what linking would make of the same files with these inputs, at that time."""
@@ -65,6 +83,28 @@ class LinkedSite:
                     found[t.source] = t
         return found
 
+    @property
+    def kept_stories(self) -> "KeptStories":
+        return KeptStories(self.token, self.signatures, self.differing)
+
+
+@dataclass(frozen=True)
+class KeptStories:
+    """How the kept site's stories are kept: the stories file, and those that differ from it."""
+
+    token: str
+    signatures: dict[StoryKey, bytes]
+    differing: dict[StoryKey, Story | None]  # None: not in the site any more
+
+
+def signature(story: Story) -> bytes:
+    """A digest of all a story is besides its parsed records' fields, which their fingerprints
+    stand for: two stories with equal signatures are equal."""
+    fields = [story.kind, story.key, *story.related, "\x1d", repr(story.media)]
+    for t in story.translations.values():
+        fields += (t.lang, t.fingerprint, t.path, *(f"{r.key}\x1e{r.name}\x1e{r.slug}" for r in t.tags), "\x1d")
+    return hashlib.blake2b("\x1f".join(fields).encode(), digest_size=16).digest()
+
 
 def linking_inputs(config: SiteConfig, tag_names: dict, options: tuple) -> str:
     """What linking reads besides the translation files: newsgen, the settings, tags.toml and
@@ -81,7 +121,8 @@ class Patched:
     site: Site
     translations: list[Translation]  # every file's, as `parse_sources` gives them
     warnings: tuple[Problem, ...]  # what linking reported (the kept site's: nothing it decides changed)
-    stories: int  # the stories put into it
+    stories: frozenset[StoryKey]  # the stories put into it
+    parsed_again: frozenset[str]  # the paths of the files parsed again
 
 
 def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...],
@@ -90,18 +131,19 @@ def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...
     """`last`'s site with the files of `sources` that changed since it was linked, or None when
     more changed than their words and headlines (a file added or removed, a story's media, a
     date, tags, a draft published: see `relink.relinked`) or they have problems to report."""
-    parsed = last.parsed()
-    if len(parsed) != len(sources):
+    if len(last.sources) != len(sources):
         return None
+    other_media = {story for story, files in media.items() if last.media.get(story) != files}
     changed = []
     for source in sources:
-        before = parsed.get(source.path)
-        if before is None:
+        digest = last.sources.get(source.path)
+        if digest is None:
             return None
-        if before.fingerprint != cache.key(source, media.get((source.kind, source.key), ())).hex():
+        if digest != source.digest or (source.kind, source.key) in other_media:
             changed.append(source)
             if len(changed) > MOST_CHANGED:
                 return None
+    parsed = last.parsed()
     paths = {source.path for source in changed}
     if any(problem.path in paths for problem in last.warnings) or not cache.holds(
             bytes.fromhex(t.fingerprint) for path, t in parsed.items() if path not in paths):
@@ -110,17 +152,16 @@ def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...
     now = parse_sources(config, tuple(changed), media, jobs, problems, cache, keep_bodies=False, every_file=False)
     if problems or len(now) != len(changed):
         return None  # linking the whole site reports them
-    unlinked = {t.source: t for t in last.unlinked}
-    site, edited = last.site, {}
+    site, edited, drafts = last.site, {}, {}
     for t in now:
         before = parsed[t.source]
-        if t.source in unlinked:  # a draft's words: nothing linking decides
-            if include_drafts or not (before.draft and t.draft):
-                return None
-            unlinked[t.source] = t
-            continue
         story = (site.stories if t.kind == "news" else site.pages).get(t.key)
-        if story is None or story.media != media.get((t.kind, t.key), ()):
+        if story is None or t.lang not in story.translations:  # not published: a draft's words change nothing
+            if include_drafts or not (before.draft and t.draft):  # linking decides
+                return None
+            drafts[t.source] = t
+            continue
+        if story.media != media.get((t.kind, t.key), ()):
             return None
         edit = edited.setdefault((t.kind, t.key), (dict(story.translations), dict(story.translations)))
         edit[1][t.lang] = t
@@ -131,17 +172,21 @@ def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...
         if site is None:
             return None
     cache.drop({bytes.fromhex(parsed[t.source].fingerprint) for t in now})
+    unlinked = [drafts.get(t.source, t) for t in last.unlinked]
     translations = [t for stories in (site.stories, site.pages) for story in stories.values()
                     for t in story.translations.values()]
-    return Patched(site, translations + list(unlinked.values()), last.warnings, len(edited))
+    return Patched(site, translations + unlinked, last.warnings, frozenset(edited), frozenset(paths))
 
 
-def keep(config: SiteConfig, inputs: str, site: Site, translations: list[Translation],
-         warnings: tuple[Problem, ...], link_time: datetime | None, include_drafts: bool) -> None:
-    """Leave `site` (linked from `translations` at `link_time`) for the next build."""
+def keep_linked(config: SiteConfig, inputs: str, site: Site, translations: list[Translation],
+                warnings: tuple[Problem, ...], link_time: datetime | None, include_drafts: bool,
+                sources: tuple[SourceFile, ...], media: dict[StoryKey, tuple[MediaFile, ...]],
+                last: KeptStories | None, patched_stories: frozenset[StoryKey] | None) -> None:
+    """Leave `site` (linked at `link_time` from `translations`, parsed from `sources` and `media`)
+    for the next build. `last`: how the site this build read was kept; `patched_stories`: the
+    stories this build put into it (None: it linked the whole site)."""
     in_site = {t.source for stories in (site.stories, site.pages) for story in stories.values()
                for t in story.translations.values()}
-    unlinked = tuple(t for t in translations if t.source not in in_site)
     published_until = waiting_from = None
     if link_time is not None:
         for t in translations:
@@ -151,29 +196,60 @@ def keep(config: SiteConfig, inputs: str, site: Site, translations: list[Transla
                 published_until = t.date if published_until is None else max(published_until, t.date)
             else:
                 waiting_from = t.date if waiting_from is None else min(waiting_from, t.date)
-    kept = LinkedSite(inputs, replace(site, bodies=None), unlinked, tuple(warnings), link_time, published_until,
-                      waiting_from)
-    target = config.root / CACHE_DIR / _FILE
+    stories = {("news", key): story for key, story in site.stories.items()}
+    stories.update((("page", key), story) for key, story in site.pages.items())
+    folder = config.root / CACHE_DIR
+    if last is not None and patched_stories is not None:
+        differing = {**last.differing, **{key: stories[key] for key in patched_stories}}
+    elif last is not None:
+        differing = {key: story for key, story in stories.items() if last.signatures.get(key) != signature(story)}
+        differing.update((key, None) for key in last.signatures.keys() - stories.keys())
+    if last is None or len(differing) > min(MOST_DIFFERING, len(stories) // 10):
+        last = KeptStories(uuid.uuid4().hex, {key: signature(story) for key, story in stories.items()}, {})
+        differing = {}
+        _write(folder / _STORIES_FILE, (last.token, stories))
+    rest = replace(site, stories={}, pages={}, bodies=None)
+    _write(folder / _SITE_FILE, LinkedSite(
+        inputs, rest, tuple(t for t in translations if t.source not in in_site), tuple(warnings),
+        {source.path: source.digest for source in sources}, media, link_time, published_until, waiting_from,
+        last.token, last.signatures, differing))
+
+
+def _write(target: Path, value: object) -> None:
     temporary = target.with_suffix(f".{os.getpid()}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("wb") as out:
-            pickle.dump(kept, out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, target)
     except OSError:
         temporary.unlink(missing_ok=True)  # a read-only site folder: the next build links the whole site
 
 
-def kept(config: SiteConfig) -> LinkedSite | None:
-    """What the last build left (`keep`), if anything readable."""
+def read_linked(config: SiteConfig) -> LinkedSite | None:
+    """What the last build left (`keep_linked`), if anything readable: its site with its stories."""
+    folder = config.root / CACHE_DIR
+    found = _read(folder / _SITE_FILE)
+    if not isinstance(found, LinkedSite):
+        return None
+    stored = _read(folder / _STORIES_FILE)
+    if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != found.token:
+        return None
+    stories = stored[1]
+    for key, story in found.differing.items():
+        if story is None:
+            stories.pop(key, None)
+        else:
+            stories[key] = story
+    ordered = sorted(stories.items())  # by id, as the link stage orders them (a story added since is not last)
+    site = replace(found.site, stories={key: story for (kind, key), story in ordered if kind == "news"},
+                   pages={key: story for (kind, key), story in ordered if kind == "page"})
+    return replace(found, site=site)
+
+
+def _read(path: Path) -> object:
     try:
-        with (config.root / CACHE_DIR / _FILE).open("rb") as stored:
-            found = pickle.load(stored)
+        with path.open("rb") as stored:
+            return pickle.load(stored)
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
         return None
-    return found if isinstance(found, LinkedSite) else None
-
-
-def forget(config: SiteConfig) -> None:
-    """Remove the kept site (a build that could not link leaves none behind)."""
-    (config.root / CACHE_DIR / _FILE).unlink(missing_ok=True)
