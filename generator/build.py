@@ -179,7 +179,7 @@ def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translation
                          unreadable=frozenset((kind, key) for kind, key, _ in unreadable), bodies=bodies)
         link_warnings = tuple(problems[before:])
     else:
-        site, link_warnings = replace(linked[0], bodies=bodies), linked[1]
+        site, link_warnings = replace(linked[0], config=config, bodies=bodies), linked[1]  # (the site may move)
         problems.extend(link_warnings)
     redirects = plan_redirects(site, lock, translations, problems, unreadable)
     cache_root = config.root / CACHE_DIR

@@ -193,7 +193,7 @@ def test_records_read_back_share_what_thousands_of_them_repeat(tmp_path, build):
     for from_cache in (False, True):
         if from_cache:
             assert build(root).status == 0  # the parse cache holds every record now
-        site = gather(BuildOptions(Path(root), jobs=1)).site
+        site = gather(BuildOptions(Path(root), jobs=1, clean=True)).site  # (clean: not the last build's site)
         records = [s.translations["en"] for s in site.stories.values()]
         assert len(records) == 3
         first = records[0]
@@ -202,3 +202,22 @@ def test_records_read_back_share_what_thousands_of_them_repeat(tmp_path, build):
             assert [a is b for a, b in zip(other.raw_tags, first.raw_tags)] == [True, True], from_cache
             assert other.tags[0] is first.tags[0] and other.tags[1] is first.tags[1], from_cache
             assert all(a is b for a, b in zip(sorted(other.lines), sorted(first.lines))), from_cache
+
+
+def test_a_few_records_are_read_by_key_and_many_in_one_pass(tmp_path, build):
+    from pathlib import Path
+    from generator.config import load_config
+    from generator.incremental.cache import ParseCache
+    from generator.stages.load import load_site
+    root = make_site(tmp_path / "site", "".join(
+        f"-- content/news/s{n}/en.md --\n{story(f'Story {n}', body=f'Words of story {n}.')}\n" for n in range(300)))
+    assert build(root).status == 0
+    config = load_config(Path(root))
+    sources = {s.path: s for s in load_site(config, []).sources}
+    cache = ParseCache(config)
+    keys = {path: cache.key(source, ()) for path, source in sources.items()}
+    one = cache.get_many([keys["content/news/s7/en.md"], b"not a key"])
+    assert one[keys["content/news/s7/en.md"]].title == "Story 7" and one[b"not a key"] is None
+    assert "Words of story 7." in one[keys["content/news/s7/en.md"]].body_html
+    every = cache.get_many(list(keys.values()), bodies=False)
+    assert sorted(t.title for t in every.values()) == sorted(f"Story {n}" for n in range(300))

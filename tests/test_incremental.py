@@ -344,6 +344,26 @@ def test_edits_to_words_and_headlines_are_put_into_the_last_builds_links(tmp_pat
     assert "alpha-revised/" in (root / "output/en/2023/11/alpha/index.html").read_text()  # the old address redirects
 
 
+def test_a_site_moved_to_another_folder_keeps_its_last_builds_links_there(tmp_path, build):
+    root = make_site(tmp_path / "site", f"""
+-- content/news/a/en.md --
+{story("Alpha", date="2023-11-10")}
+-- static/extra.txt --
+Our own file.
+""")
+    assert build(root, "--now", NOW).status == 0
+    moved = tmp_path / "moved"
+    shutil.move(root, moved)
+    (moved / "static/extra.txt").write_text("Our own file, moved.", encoding="utf-8")
+    path = moved / "content/news/a/en.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Body text.", "New words."), encoding="utf-8")
+    built = build(moved, "--now", NOW)
+    assert built.status == 0 and KEPT in built.out, built.err
+    assert "New words." in (moved / "output/en/2023/11/alpha/index.html").read_text()
+    assert (moved / "output/static/extra.txt").read_text() == "Our own file, moved."
+    assert pages(moved / "output") == clean_build(moved, tmp_path)
+
+
 def test_the_last_builds_links_are_not_kept_once_a_scheduled_story_is_due(tmp_path, build):
     root = make_site(tmp_path / "site", f"""
 -- content/news/a/en.md --

@@ -39,6 +39,10 @@ CACHE_DIR = ".newsgen-cache"
 _PARSING_LIBRARIES = ("markdown", "pymdown-extensions", "pyyaml", "translitua", "babel", "pillow")
 
 
+#: Up to this many entries are read by key; more, in one pass over the whole file.
+_FEW = 200
+
+
 def code_fingerprint(libraries: tuple[str, ...] = _PARSING_LIBRARIES) -> bytes:
     """newsgen's own code (all of it: parsing alone reaches into most modules) and the versions
     of `libraries`: a new version of either may make a different result from the same file."""
@@ -109,12 +113,15 @@ class ParseCache:
         wanted = self._stored.intersection(keys)
         if self._db is None or not wanted:
             return found
+        few = len(wanted) <= _FEW  # a build that parses a few files again (incremental/linked.py)
+        only = f" WHERE key IN ({','.join('?' * len(wanted))})" if few else ""
+        arguments = tuple(wanted) if few else ()
         try:
-            for key, record in self._db.execute("SELECT key, record FROM records"):
+            for key, record in self._db.execute("SELECT key, record FROM records" + only, arguments):
                 if key in wanted:
                     found[key] = _record_of(record)
             if bodies:
-                for key, body in self._db.execute("SELECT key, body FROM bodies"):
+                for key, body in self._db.execute("SELECT key, body FROM bodies" + only, arguments):
                     if found.get(key) is not None:
                         found[key] = replace(found[key], body_html=body, body_stored=False)
             if bodies and any(t is not None and t.body_stored for t in found.values()):
