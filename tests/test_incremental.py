@@ -151,7 +151,7 @@ class Changes:
              "catalog", "settings", "photo")
 
 
-@pytest.mark.parametrize("seed", [1])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_after_any_changes_the_output_equals_a_clean_build(tmp_path, seed):
     root = generated_site(tmp_path / "site", 300)
     rng = random.Random(seed)

@@ -52,6 +52,8 @@ StoryKey = tuple[str, str]  # (kind, story id)
 
 @dataclass(frozen=True)
 class LinkedSite:
+    """What a build leaves for the next one to patch (see the module's docstring)."""
+
     inputs: str  # `linking_inputs` of the build that linked it
     site: Site  # as the last build linked and checked it (the next works out redirects and images again)
     unlinked: tuple[Translation, ...]  # the other translations parsed: drafts, scheduled, withdrawn
