@@ -13,7 +13,7 @@ import hashlib
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Callable, Literal, Mapping
+from typing import Callable, Iterator, Literal, Mapping
 
 from .config import SiteConfig
 
@@ -225,6 +225,12 @@ class Site:
     preview: bool = False  # a preview (serve, --drafts): drafts and scheduled stories are shown, marked
     #: reads a body left in the parse cache (`Translation.body_stored`); None when none is
     bodies: Callable[[Translation], str] | None = None
+
+    def translations(self) -> Iterator[Translation]:
+        """Every published translation: its stories', then its standalone pages'."""
+        for stories in (self.stories, self.pages):
+            for story in stories.values():
+                yield from story.translations.values()
 
     def body_of(self, t: Translation) -> str:
         """`t`'s body HTML, wherever it is kept."""

@@ -27,7 +27,7 @@ import hashlib
 import os
 import pickle
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -51,6 +51,15 @@ StoryKey = tuple[str, str]  # (kind, story id)
 
 
 @dataclass(frozen=True)
+class KeptStories:
+    """How the kept site's stories are kept: the stories file, and those that differ from it."""
+
+    token: str
+    signatures: dict[StoryKey, bytes]
+    differing: dict[StoryKey, Story | None]  # None: not in the site any more
+
+
+@dataclass(frozen=True)
 class LinkedSite:
     """What a build leaves for the next one to patch (see the module's docstring)."""
 
@@ -63,9 +72,7 @@ class LinkedSite:
     link_time: datetime | None  # the time it linked against (None: every story published)
     published_until: datetime | None  # the newest date of a published (or withdrawn) translation
     waiting_from: datetime | None  # the first date of a translation scheduled for later
-    token: str = ""  # names the stories file this site's stories are kept in
-    signatures: dict[StoryKey, bytes] = field(default_factory=dict)  # of that file's stories (`signature`)
-    differing: dict[StoryKey, Story | None] = field(default_factory=dict)  # stories not as in that file
+    kept_stories: KeptStories | None = None  # how its stories are kept (`keep_linked`)
 
     def holds_for(self, inputs: str, link_time: datetime | None) -> bool:
         """Whether it is what linking would make of the same files with these inputs, at that time."""
@@ -79,24 +86,8 @@ class LinkedSite:
     def parsed(self) -> dict[str, Translation]:
         """Every file it was made from, by path: its translation as linked, or as parsed."""
         found = {t.source: t for t in self.unlinked}
-        for stories in (self.site.stories, self.site.pages):
-            for story in stories.values():
-                for t in story.translations.values():
-                    found[t.source] = t
+        found.update((t.source, t) for t in self.site.translations())
         return found
-
-    @property
-    def kept_stories(self) -> "KeptStories":
-        return KeptStories(self.token, self.signatures, self.differing)
-
-
-@dataclass(frozen=True)
-class KeptStories:
-    """How the kept site's stories are kept: the stories file, and those that differ from it."""
-
-    token: str
-    signatures: dict[StoryKey, bytes]
-    differing: dict[StoryKey, Story | None]  # None: not in the site any more
 
 
 def signature(story: Story) -> bytes:
@@ -168,16 +159,13 @@ def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...
         edit = edited.setdefault((t.kind, t.key), (dict(story.translations), dict(story.translations)))
         edit[1][t.lang] = t
     if edited:
-        taken = {t.path for stories in (site.stories, site.pages) for story in stories.values()
-                 for t in story.translations.values()} | {t.path for t in site.retracted.values()}
+        taken = {t.path for t in site.translations()} | {t.path for t in site.retracted.values()}
         site = relinked(site, config, edited, None, taken)
         if site is None:
             return None
     cache.drop({bytes.fromhex(parsed[t.source].fingerprint) for t in now})
     unlinked = [drafts.get(t.source, t) for t in last.unlinked]
-    translations = [t for stories in (site.stories, site.pages) for story in stories.values()
-                    for t in story.translations.values()]
-    return Patched(site, translations + unlinked, last.warnings, frozenset(edited), frozenset(paths))
+    return Patched(site, [*site.translations(), *unlinked], last.warnings, frozenset(edited), frozenset(paths))
 
 
 def keep_linked(config: SiteConfig, inputs: str, site: Site, translations: list[Translation],
@@ -187,8 +175,7 @@ def keep_linked(config: SiteConfig, inputs: str, site: Site, translations: list[
     """Leave `site` (linked at `link_time` from `translations`, parsed from `sources` and `media`)
     for the next build. `last`: how the site this build read was kept; `patched_stories`: the
     stories this build put into it (None: it linked the whole site)."""
-    in_site = {t.source for stories in (site.stories, site.pages) for story in stories.values()
-               for t in story.translations.values()}
+    in_site = {t.source for t in site.translations()}
     published_until = waiting_from = None
     if link_time is not None:
         for t in translations:
@@ -214,7 +201,7 @@ def keep_linked(config: SiteConfig, inputs: str, site: Site, translations: list[
     _write(folder / _SITE_FILE, LinkedSite(
         inputs, rest, tuple(t for t in translations if t.source not in in_site), tuple(warnings),
         {source.path: source.digest for source in sources}, media, link_time, published_until, waiting_from,
-        last.token, last.signatures, differing))
+        replace(last, differing=differing)))
 
 
 def _write(target: Path, value: object) -> None:
@@ -232,13 +219,14 @@ def read_linked(config: SiteConfig) -> LinkedSite | None:
     """What the last build left (`keep_linked`), if anything readable: its site with its stories."""
     folder = config.root / CACHE_DIR
     found = _read(folder / _SITE_FILE)
-    if not isinstance(found, LinkedSite):
+    kept_stories = getattr(found, "kept_stories", None)  # (None too for a file of another newsgen's)
+    if not isinstance(found, LinkedSite) or not isinstance(kept_stories, KeptStories):
         return None
     stored = _read(folder / _STORIES_FILE)
-    if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != found.token:
+    if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != kept_stories.token:
         return None
     stories = stored[1]
-    for key, story in found.differing.items():
+    for key, story in kept_stories.differing.items():
         if story is None:
             stories.pop(key, None)
         else:

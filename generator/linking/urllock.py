@@ -181,5 +181,4 @@ def missing_from_output(config: SiteConfig, output: Path, problems: list[Problem
 
 
 def _translations(site: Site) -> list[Translation]:
-    return [t for stories in (site.stories, site.pages) for story in stories.values()
-            for t in story.translations.values()] + list(site.retracted.values())
+    return [*site.translations(), *site.retracted.values()]
