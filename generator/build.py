@@ -132,7 +132,7 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
         translations = parse_sources(config, loaded.sources, loaded.media, options.job_count, problems, cache,
                                      keep_bodies=False)
     remember_status(config, loaded.sources, translations, scanned.index if scanned else None,
-                    patch.parsed_again if patch else None)
+                    patch.parsed_again if patch else None, scanned.kept if scanned else None)
     lock = read_lock(config, problems)
     link_cache = LinkCache(read_link_memo(config) if options.cache and not patch else None)
     linked = link_and_check(config, loaded.media, loaded.tag_names, translations,
@@ -245,7 +245,7 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
         except BaseException:
             discard(staging)
             raise
-        state.save(cache_dir, output)
+        state.save(cache_dir, output, previous)
         if lock is not None:
             write_lock(config, lock)
     return BuildResult(len(state.pages) + len(state.files), time.perf_counter() - started, gathered.images_encoded,

@@ -1,6 +1,7 @@
 """The parse cache: a rebuild reuses unchanged files, and never shows a stale page."""
 from __future__ import annotations
 
+import shutil
 
 from conftest import make_site, snapshot, story, tiny_jpeg
 
@@ -221,3 +222,42 @@ def test_a_few_records_are_read_by_key_and_many_in_one_pass(tmp_path, build):
     assert "Words of story 7." in one[keys["content/news/s7/en.md"]].body_html
     every = cache.get_many(list(keys.values()), bodies=False)
     assert sorted(t.title for t in every.values()) == sorted(f"Story {n}" for n in range(300))
+
+
+def test_a_record_kept_as_a_whole_file_and_its_changes_reads_back_as_last_written(tmp_path):
+    # The output's page records and the status index are each a whole file written now and then
+    # plus a file of the entries changed since (incremental/journal.py). A build killed after
+    # writing a new whole file, before removing the old changes file, must not have those
+    # changes (made against the whole file before) applied to the new one.
+    from generator.incremental import journal
+    path = tmp_path / "record"
+    first = {"pages": {f"p{n}": ("inputs", n) for n in range(100)}, "published": {f"f{n}" for n in range(100)}}
+    journal.write(path, 1, first, {"marker": "one"}, None)
+    tables, scalars, kept = journal.read(path, 1)
+    assert (tables, scalars) == (first, {"marker": "one"})
+    base = path.read_bytes()
+
+    second = {"pages": {**{k: v for k, v in tables["pages"].items() if k != "p2"}, "p1": ("edited", 1),
+                        "p100": ("new", 100)},
+              "published": tables["published"] - {"f1"} | {"f100"}}
+    journal.write(path, 1, second, {"marker": "two"}, (tables, kept))
+    changes = tmp_path / "record-changes"
+    assert path.read_bytes() == base and changes.stat().st_size < len(base) // 4  # only what changed
+    tables, scalars, kept = journal.read(path, 1)
+    assert (tables, scalars) == (second, {"marker": "two"})
+    assert kept.changed == {"pages": {"p1", "p2", "p100"}, "published": {"f1", "f100"}}
+
+    third = {"pages": {**{k: ("rendered again", k) for k in tables["pages"]}, "p2": ("back", 2)},
+             "published": set(tables["published"])}
+    journal.write(path, 1, third, {"marker": "three"}, (tables, kept))
+    assert path.read_bytes() != base and not changes.exists()  # too much changed: written whole
+    stale = journal.read(path, 1)
+    changes.write_bytes(b"")  # (nothing readable beside it: the whole file alone)
+    assert stale[:2] == journal.read(path, 1)[:2] == (third, {"marker": "three"})
+    # a build killed between the two files: the changes file is the one made against `base`
+    journal.write(tmp_path / "older", 1, first, {"marker": "one"}, None)
+    older = journal.read(tmp_path / "older", 1)
+    journal.write(tmp_path / "older", 1, second, {"marker": "two"}, older[:1] + older[2:])
+    shutil.copy(tmp_path / "older-changes", changes)
+    assert journal.read(path, 1)[:2] == (third, {"marker": "three"})
+    assert journal.read(path, 2) is None  # another newsgen's record is no record

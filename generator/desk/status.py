@@ -15,13 +15,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import operator
 import os
-import pickle
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..incremental import journal
 from ..incremental.cache import CACHE_DIR
 from ..config import SiteConfig, load_config
 from ..errors import BuildFailed, Problem
@@ -32,7 +33,7 @@ from ..model import SourceFile, Translation
 STATES = ("present", "outdated", "draft", "scheduled", "missing")
 MARKS = {"present": "ok", "outdated": "OUTDATED", "draft": "draft", "scheduled": "SCHEDULED", "missing": "—"}
 INDEX = "status.pickle"
-_VERSION = 2  # 2: each file's text digest beside its entry
+_VERSION = 3  # 2: each file's text digest beside its entry; 3: a base and its changes (`journal`)
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,15 @@ class StoryStatus:
 
 
 def remember(config: SiteConfig, sources: tuple[SourceFile, ...], translations: list[Translation],
-             previous: dict | None = None, parsed_again: frozenset[str] | None = None) -> None:
+             previous: dict | None = None, parsed_again: frozenset[str] | None = None,
+             kept: Kept | None = None) -> None:
     """Write the status index from a build's parse (files that failed to parse are left out),
     unless it is the `previous` one, as the build's scan (or serve's start) read it.
     `parsed_again`: when the build parsed only these files, and with the same newsgen and
     settings as the build that wrote `previous`, every other file with the same size, time and
     digest keeps its entry as it is (at 50,000 stories, making and comparing 142,000 entries
-    took half a second)."""
+    took half a second). `kept`: the index as it was read from its file, of which only what
+    changed is written (`journal`)."""
     trusted = previous if parsed_again is not None else None
     parsed = {t.source: t for t in translations}
     index, made = {}, 0
@@ -77,7 +80,7 @@ def remember(config: SiteConfig, sources: tuple[SourceFile, ...], translations: 
             made += 1
     unchanged = not made and len(index) == len(trusted) if trusted is not None else index == previous
     if not unchanged:
-        _save(config, index)
+        _save(config, index, kept)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class Scan:
     #: (kind, story id) → the folder's entries, by name, each with the time and size the scan saw
     #: cached (`os.DirEntry.stat`): what `load.load_site` lists, without listing it again
     listing: dict[tuple[str, str], list[os.DirEntry]] = field(default_factory=dict, compare=False, repr=False)
+    kept: Kept | None = field(default=None, compare=False, repr=False)  # the index as read from its file
 
     @functools.cached_property
     def files_digest(self) -> bytes:
@@ -107,9 +111,10 @@ class Scan:
         return digests(self.index)
 
 
-def remembered(config: SiteConfig) -> dict:
-    """The status index as the last build (or serve's start) left it, without looking at the files:
-    `newsgen serve` compares each file's size and time as it lists its folder."""
+def remembered(config: SiteConfig) -> tuple[dict, Kept | None]:
+    """The status index as the last build (or serve's start) left it, without looking at the files
+    (`newsgen serve` compares each file's size and time as it lists its folder), and as it was
+    read (for `remember`)."""
     return _load(config)
 
 
@@ -121,7 +126,7 @@ def digests(index: dict) -> dict[str, tuple[tuple[int, int], str]]:
 def scan(config: SiteConfig, problems: list[Problem], save: bool = True) -> Scan:
     """Look at every file of the story folders without reading any the index already knows.
     A build does not `save` what it found: it writes the index after parsing (`remember`)."""
-    index = _load(config)
+    index, kept = _load(config)
     fresh, files = {}, []
     for section in ("news", "pages"):  # every name, a misnamed folder or a stray file included
         try:
@@ -131,10 +136,11 @@ def scan(config: SiteConfig, problems: list[Problem], save: bool = True) -> Scan
         files += [(f"content/{section}/{name}", (-1, -1)) for name in names]
     grouped: dict[tuple[str, str], dict[str, Entry]] = {}
     listing = {}
+    root, by_name = str(config.root), operator.attrgetter("name")  # (50,000 folders: no Path made for each)
     for kind, key in story_folders(config, problems):
         folder = f"content/{section_of(kind)}/{key}"
         try:
-            entries = listing[(kind, key)] = sorted(os.scandir(config.root / folder), key=lambda e: e.name)
+            entries = listing[(kind, key)] = sorted(os.scandir(f"{root}/{folder}"), key=by_name)
         except OSError:
             continue
         for item in entries:
@@ -152,11 +158,11 @@ def scan(config: SiteConfig, problems: list[Problem], save: bool = True) -> Scan
             same = known is not None and known[0] == stamp
             entry = known[1] if same else _read(config, kind, path, problems)
             if entry is not None:
-                fresh[path] = (stamp, entry, known[2] if same else "")
+                fresh[path] = known if same else (stamp, entry, "")
                 grouped.setdefault((kind, key), {})[lang] = entry
     if save and fresh != index and not problems:
-        _save(config, fresh)
-    return Scan(tuple(files), {path: entry for path, (_, entry, _) in fresh.items()}, grouped, fresh, listing)
+        _save(config, fresh, kept)
+    return Scan(tuple(files), {path: entry for path, (_, entry, _) in fresh.items()}, grouped, fresh, listing, kept)
 
 
 def translation_status(site_dir: Path, now: datetime | None = None) -> tuple[str, tuple[str, ...], list[StoryStatus]]:
@@ -211,25 +217,21 @@ def _read(config: SiteConfig, kind: str, path: str, problems: list[Problem]) -> 
     return Entry(draft, date, updated)
 
 
-def _load(config: SiteConfig) -> dict:
-    try:
-        with (config.root / CACHE_DIR / INDEX).open("rb") as file:
-            version, timezone, index = pickle.load(file)
-        return index if (version, timezone) == (_VERSION, config.timezone) else {}
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError):
-        return {}
+#: The status index's record: (the index as read: {"files": path → entry}, how it was kept).
+Kept = tuple[dict, journal.Kept]
 
 
-def _save(config: SiteConfig, index: dict) -> None:
-    folder = config.root / CACHE_DIR
-    try:
-        folder.mkdir(exist_ok=True)
-        temporary = folder / f"{INDEX}.{os.getpid()}"
-        with temporary.open("wb") as file:
-            pickle.dump((_VERSION, config.timezone, index), file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, folder / INDEX)
-    except OSError:
-        pass  # a read-only site: status still works, only slower next time
+def _load(config: SiteConfig) -> tuple[dict, Kept | None]:
+    found = journal.read(config.root / CACHE_DIR / INDEX, _VERSION)
+    if found is None or found[1].get("timezone") != config.timezone:
+        return {}, None
+    tables, _, kept = found
+    return tables["files"], (dict(tables), kept)
+
+
+def _save(config: SiteConfig, index: dict, kept: Kept | None = None) -> None:
+    """Write the index (a read-only site: status still works, only slower next time)."""
+    journal.write(config.root / CACHE_DIR / INDEX, _VERSION, {"files": index}, {"timezone": config.timezone}, kept)
 
 
 def _changed(t: Entry) -> datetime | None:

@@ -201,7 +201,7 @@ class LiveSite:
                          for path in folder.sources}
         # At start, files the last build read and that kept their size and time are not read:
         # their digests tell the parse cache's records (as `newsgen build` does).
-        index = remembered(config) if dirty is None and self.options.cache else None
+        index, kept = remembered(config) if dirty is None and self.options.cache else (None, None)
         if rescan:
             folder_problems: list[Problem] = []
             present = set(story_folders(config, folder_problems))
@@ -219,7 +219,7 @@ class LiveSite:
         self._parse_changed(media, reloaded)
         if index is not None:  # what the next start (or build, or status) need not read
             remember_status(config, tuple(s for f in self._folders.values() for s in f.sources.values()),
-                            [t for _, t, _ in self._parsed.values() if t is not None], index)
+                            [t for _, t, _ in self._parsed.values() if t is not None], index, kept=kept)
         if dirty and not everything:
             site = self._relinked(before, parsed_before)
             if site is not None:
