@@ -86,6 +86,9 @@ class Gathered:
     lock: tuple[LockEntry, ...]  # content/urls.lock as it was read
     warnings: tuple[Problem, ...] = ()
     relinked: int | None = None  # stories put into the last build's linked site (None: the site was linked)
+    kept_as: str | None = None  # the version of the linked site this build kept (None: none kept)
+    #: the version of the last build's linked site this build put stories into, and those stories
+    patched_from: tuple[str, frozenset[tuple[str, str]]] | None = None
 
 
 def collector_paused(stage):
@@ -141,11 +144,12 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
     if options.cache and not patch:
         keep_link_memo(config, link_cache.memo())
     _stop_if(problems)
-    if options.cache:
-        keep_linked(config, inputs, linked.site, translations, linked.link_warnings, link_time, options.drafts,
-                    loaded.sources, loaded.media, kept_stories, patch.stories if patch else None)
+    kept_as = keep_linked(config, inputs, linked.site, translations, linked.link_warnings, link_time, options.drafts,
+                          loaded.sources, loaded.media, kept_stories,
+                          patch.stories if patch else None) if options.cache else None
     return Gathered(linked.site, catalogs, linked.images_encoded, lock, tuple(sorted(set(problems))),
-                    len(patch.stories) if patch else None)
+                    len(patch.stories) if patch else None, kept_as,
+                    (patch.version, patch.stories) if patch else None)
 
 
 def unparsed(sources, translations: list[Translation]) -> frozenset[tuple[str, str, str]]:
@@ -226,7 +230,9 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
         staging, prefilled = start_staging(output, spare, *(previous.spare or ("", ())))
         try:
             placer = Placer(staging, output, previous.published if prefilled else None)
-            state, rendered = _render_and_write(site, catalogs, placer, previous, environment, options.job_count)
+            state, rendered = _render_and_write(site, catalogs, placer, previous, environment, options.job_count,
+                                                gathered.patched_from)
+            state.linked = gathered.kept_as or ""
             pause_point("writing")
             for path, source in {**static_files(site), **media_files(site, published_files(site, cache_dir))}.items():
                 placer.file(path, source)
@@ -256,11 +262,11 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
 
 
 def _render_and_write(site: Site, catalogs, placer: Placer, previous: OutputState, environment: str,
-                      jobs: int) -> tuple[OutputState, int]:
+                      jobs: int, patched_from: tuple[str, frozenset] | None = None) -> tuple[OutputState, int]:
     """Render the pages whose inputs changed into the staging folder, keep the others' previous
-    files: (the new record of the output, pages rendered)."""
+    files: (the new record of the output, pages rendered). `patched_from`: see `Gathered`."""
     state, specs = OutputState(), plan_pages(site)
-    work = _pages_to_render(site, specs, previous, placer, environment, state)
+    work = _pages_to_render(site, specs, previous, placer, environment, state, patched_from)
     shared = (site, catalogs, placer, previous, environment, os.getpid())
     gc.freeze()  # the site lives until the build ends: no collection walks it, in here or in the workers
     try:
@@ -281,15 +287,22 @@ def _render_and_write(site: Site, catalogs, placer: Placer, previous: OutputStat
 
 
 def _pages_to_render(site: Site, specs: list[PageSpec], previous: OutputState, placer: Placer, environment: str,
-                     state: OutputState) -> list[tuple[PageSpec, str]]:
+                     state: OutputState, patched_from: tuple[str, frozenset] | None = None
+                     ) -> list[tuple[PageSpec, str]]:
     """The pages whose inputs changed, with their inputs' digests; each other page keeps its
     previous file and record (noted in `placer` and `state`). Worked out here, before any worker
     starts: after an edit a handful of pages is rendered, which needs no worker at all. A page
     that reads only stories as they were (`reads_unchanged`) is not even digested: after an edit
     17,900 of 18,000 pages at 5,000 stories. With nothing remembered every page is rendered,
-    and the workers digest their own share."""
+    and the workers digest their own share. When this build put a few stories into the linked
+    site the previous build of this output was made from (`patched_from`), the other stories'
+    marks are that build's."""
     inputs_digest = InputsDigests(site, environment)
-    state.marks, state.marks_base = inputs_digest.story_marks(), inputs_digest.marks_base()
+    if patched_from is not None and previous.linked and previous.linked == patched_from[0]:
+        state.marks = inputs_digest.story_marks(previous.marks, patched_from[1])
+    else:
+        state.marks = inputs_digest.story_marks()
+    state.marks_base = inputs_digest.marks_base()
     months: dict[str, tuple[str, ...]] = {}
     state.structures = {spec_key(spec): list_structure(site, spec, months) for spec in specs
                         if spec.kind in LIST_KINDS}

@@ -73,6 +73,8 @@ class LinkedSite:
     published_until: datetime | None  # the newest date of a published (or withdrawn) translation
     waiting_from: datetime | None  # the first date of a translation scheduled for later
     kept_stories: KeptStories | None = None  # how its stories are kept (`keep_linked`)
+    #: names this kept site: an output's record says which one its pages were made from
+    version: str = ""
 
     def holds_for(self, inputs: str, link_time: datetime | None) -> bool:
         """Whether it is what linking would make of the same files with these inputs, at that time."""
@@ -116,6 +118,7 @@ class Patched:
     warnings: tuple[Problem, ...]  # what linking reported (the kept site's: nothing it decides changed)
     stories: frozenset[StoryKey]  # the stories put into it
     parsed_again: frozenset[str]  # the paths of the files parsed again
+    version: str  # the kept site's it was patched from (`LinkedSite.version`)
 
 
 def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...],
@@ -165,16 +168,18 @@ def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...
             return None
     cache.drop({bytes.fromhex(parsed[t.source].fingerprint) for t in now})
     unlinked = [drafts.get(t.source, t) for t in last.unlinked]
-    return Patched(site, [*site.translations(), *unlinked], last.warnings, frozenset(edited), frozenset(paths))
+    return Patched(site, [*site.translations(), *unlinked], last.warnings, frozenset(edited), frozenset(paths),
+                   last.version)
 
 
 def keep_linked(config: SiteConfig, inputs: str, site: Site, translations: list[Translation],
                 warnings: tuple[Problem, ...], link_time: datetime | None, include_drafts: bool,
                 sources: tuple[SourceFile, ...], media: dict[StoryKey, tuple[MediaFile, ...]],
-                last: KeptStories | None, patched_stories: frozenset[StoryKey] | None) -> None:
+                last: KeptStories | None, patched_stories: frozenset[StoryKey] | None) -> str | None:
     """Leave `site` (linked at `link_time` from `translations`, parsed from `sources` and `media`)
-    for the next build. `last`: how the site this build read was kept; `patched_stories`: the
-    stories this build put into it (None: it linked the whole site)."""
+    for the next build, under a new version (returned; None: it could not be written). `last`: how
+    the site this build read was kept; `patched_stories`: the stories this build put into it
+    (None: it linked the whole site)."""
     in_site = {t.source for t in site.translations()}
     published_until = waiting_from = None
     if link_time is not None:
@@ -198,21 +203,25 @@ def keep_linked(config: SiteConfig, inputs: str, site: Site, translations: list[
         differing = {}
         _write(folder / _STORIES_FILE, (last.token, stories))
     rest = replace(site, stories={}, pages={}, bodies=None)
-    _write(folder / _SITE_FILE, LinkedSite(
+    version = uuid.uuid4().hex
+    written = _write(folder / _SITE_FILE, LinkedSite(
         inputs, rest, tuple(t for t in translations if t.source not in in_site), tuple(warnings),
         {source.path: source.digest for source in sources}, media, link_time, published_until, waiting_from,
-        replace(last, differing=differing)))
+        replace(last, differing=differing), version))
+    return version if written else None
 
 
-def _write(target: Path, value: object) -> None:
+def _write(target: Path, value: object) -> bool:
     temporary = target.with_suffix(f".{os.getpid()}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("wb") as out:
             pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, target)
+        return True
     except OSError:
         temporary.unlink(missing_ok=True)  # a read-only site folder: the next build links the whole site
+        return False
 
 
 def read_linked(config: SiteConfig) -> LinkedSite | None:

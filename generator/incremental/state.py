@@ -52,12 +52,13 @@ class OutputState:
     marks: dict[tuple[str, str], bytes] = field(default_factory=dict)  # (kind, story id) → `story_mark`
     structures: dict[str, tuple] = field(default_factory=dict)  # list page's spec_key → `list_structure`
     marks_base: str = ""
+    linked: str = ""  # the version of the kept linked site the pages were made from (`LinkedSite.version`)
 
     #: the record as the build read it (`journal.read`), to write only what changed since
     kept: tuple[dict, journal.Kept] | None = field(default=None, repr=False, compare=False)
 
     _TABLES = ("pages", "files", "published", "marks", "structures")
-    _SCALARS = ("marker", "spare", "marks_base")
+    _SCALARS = ("marker", "spare", "marks_base", "linked")
 
     @staticmethod
     def file(cache_dir: Path, output: Path) -> Path:
@@ -139,13 +140,26 @@ class InputsDigests:
         newsgen) and its language's masthead."""
         return _pickled_digest((self.environment, self._navigation))
 
-    def story_marks(self) -> dict[tuple[str, str], bytes]:
-        """Every story's and standalone page's `story_mark`, by (kind, story id)."""
+    def story_marks(self, known: dict[tuple[str, str], bytes] | None = None,
+                    changed: frozenset[tuple[str, str]] = frozenset()) -> dict[tuple[str, str], bytes]:
+        """Every story's and standalone page's `story_mark`, by (kind, story id). `known`: the
+        marks of the site these stories were put into (`changed`: by (kind, id)) without changing
+        anything linking decides for the others (`linking/relink.py`): then only their marks and
+        those of the stories whose `story:` links lead to them are made again."""
         site = self.site
 
         def parsed(t: Translation) -> str:
             return t.fingerprint or self._translation_digest(t)
 
+        if known is not None and len(known) == len(site.stories) + len(site.pages):
+            moved = {key for kind, key in changed if kind == "news"}
+            again = set(changed)
+            again.update((t.kind, t.key) for t in site.translations()
+                         if t.story_links and not moved.isdisjoint(t.story_links))
+            marks = dict(known)
+            for kind, key in again:
+                marks[(kind, key)] = story_mark(site, (site.stories if kind == "news" else site.pages)[key], parsed)
+            return marks
         return {(story.kind, story.key): story_mark(site, story, parsed)
                 for stories in (site.stories, site.pages) for story in stories.values()}
 
