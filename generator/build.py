@@ -33,7 +33,7 @@ from .pause import pause_point
 from .outputs.search import SearchIndex
 from .incremental.stamp import environment_digest, marker_text, scan_sources, source_stamp
 from .desk.status import Scan, remember as remember_status
-from .incremental.dependencies import LIST_KINDS, list_structure, reads_unchanged
+from .incremental.dependencies import LIST_KINDS, list_structure, reads_unchanged, stories_with_other_photos
 from .incremental.state import InputsDigests, OutputState, PageRecord, digest, spec_key
 from .stages.write import (Changes, Placer, discard, files_of, media_files, output_lock, publish, remove_leftovers,
                     spare_folder, start_staging, static_files)
@@ -89,6 +89,8 @@ class Gathered:
     kept_as: str | None = None  # the version of the linked site this build kept (None: none kept)
     #: the version of the last build's linked site this build put stories into, and those stories
     patched_from: tuple[str, frozenset[tuple[str, str]]] | None = None
+    specs: tuple[PageSpec, ...] = ()  # every page of the site, in the order of `plan_pages`
+    made: dict[str, Path] | None = None  # the image files published (`images.published_files`)
 
 
 def collector_paused(stage):
@@ -148,8 +150,9 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
                           loaded.sources, loaded.media, kept_stories,
                           patch.stories if patch else None) if options.cache else None
     return Gathered(linked.site, catalogs, linked.images_encoded, lock, tuple(sorted(set(problems))),
-                    len(patch.stories) if patch else None, kept_as,
-                    (patch.version, patch.stories) if patch else None)
+                    relinked=len(patch.stories) if patch else None, kept_as=kept_as,
+                    patched_from=(patch.version, patch.stories | stories_with_other_photos(patch.site, linked.site))
+                    if patch else None, specs=linked.specs, made=linked.made)
 
 
 def unparsed(sources, translations: list[Translation]) -> frozenset[tuple[str, str, str]]:
@@ -163,6 +166,8 @@ class Linked:
     images_encoded: int
     pages: dict[str, PageSpec]  # by output path (`bodylinks.page_paths`)
     link_warnings: tuple[Problem, ...]  # what the link stage reported (the next build may keep them with the site)
+    specs: tuple[PageSpec, ...] = ()  # every page, in the order of `plan_pages` (the sitemaps')
+    made: dict[str, Path] | None = None  # the image files published (`images.published_files`)
 
 
 def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translations: list[Translation],
@@ -191,9 +196,10 @@ def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translation
                               prune=not options.preview and not errors_in(problems), encode=options.encode_images)
     site = replace(site, now=now, images=prepared.images, redirects=redirects,
                    preview=options.preview or options.drafts)
-    pages = page_paths(site)
-    check_body_links(site, published_paths(site, published_files(site, cache_root), pages), problems)
-    return Linked(site, prepared.encoded, pages, link_warnings)
+    specs = plan_pages(site)
+    pages, made = page_paths(site, specs), published_files(site, cache_root)
+    check_body_links(site, published_paths(site, made, pages), problems)
+    return Linked(site, prepared.encoded, pages, link_warnings, tuple(specs), made)
 
 
 def build_time(options: BuildOptions, config: SiteConfig) -> datetime:
@@ -230,11 +236,11 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
         staging, prefilled = start_staging(output, spare, *(previous.spare or ("", ())))
         try:
             placer = Placer(staging, output, previous.published if prefilled else None)
-            state, rendered = _render_and_write(site, catalogs, placer, previous, environment, options.job_count,
-                                                gathered.patched_from)
+            state, rendered = _render_and_write(site, gathered.specs, catalogs, placer, previous, environment,
+                                                options.job_count, gathered.patched_from)
             state.linked = gathered.kept_as or ""
             pause_point("writing")
-            for path, source in {**static_files(site), **media_files(site, published_files(site, cache_dir))}.items():
+            for path, source in {**static_files(site), **media_files(site, gathered.made)}.items():
                 placer.file(path, source)
             search = None
             if config.search:
@@ -261,11 +267,13 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
                        rendered=rendered, changes=changes, relinked=gathered.relinked)
 
 
-def _render_and_write(site: Site, catalogs, placer: Placer, previous: OutputState, environment: str,
-                      jobs: int, patched_from: tuple[str, frozenset] | None = None) -> tuple[OutputState, int]:
-    """Render the pages whose inputs changed into the staging folder, keep the others' previous
-    files: (the new record of the output, pages rendered). `patched_from`: see `Gathered`."""
-    state, specs = OutputState(), plan_pages(site)
+def _render_and_write(site: Site, specs: tuple[PageSpec, ...], catalogs, placer: Placer, previous: OutputState,
+                      environment: str, jobs: int, patched_from: tuple[str, frozenset] | None = None
+                      ) -> tuple[OutputState, int]:
+    """Render those of `specs` (every page of `site`) whose inputs changed into the staging
+    folder, keep the others' previous files: (the new record of the output, pages rendered).
+    `patched_from`: see `Gathered`."""
+    state = OutputState()
     work = _pages_to_render(site, specs, previous, placer, environment, state, patched_from)
     shared = (site, catalogs, placer, previous, environment, os.getpid())
     gc.freeze()  # the site lives until the build ends: no collection walks it, in here or in the workers
@@ -286,7 +294,7 @@ def _render_and_write(site: Site, catalogs, placer: Placer, previous: OutputStat
     return state, sum(chunk.rendered for chunk in results)
 
 
-def _pages_to_render(site: Site, specs: list[PageSpec], previous: OutputState, placer: Placer, environment: str,
+def _pages_to_render(site: Site, specs: tuple[PageSpec, ...], previous: OutputState, placer: Placer, environment: str,
                      state: OutputState, patched_from: tuple[str, frozenset] | None = None
                      ) -> list[tuple[PageSpec, str]]:
     """The pages whose inputs changed, with their inputs' digests; each other page keeps its

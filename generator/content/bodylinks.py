@@ -17,9 +17,10 @@ from ..stages.render import PageSpec, plan_pages, spec_output
 from ..outputs.xmlout import SITEMAP_INDEX
 
 
-def page_paths(site: Site) -> dict[str, PageSpec]:
-    """Every page of `site` by the file it is written to (relative to the output folder)."""
-    return {spec_output(site, spec): spec for spec in plan_pages(site)}
+def page_paths(site: Site, specs: list[PageSpec] | None = None) -> dict[str, PageSpec]:
+    """Every page of `site` (`specs`: `plan_pages(site)`, when made already) by the file it is
+    written to (relative to the output folder)."""
+    return {spec_output(site, spec): spec for spec in (plan_pages(site) if specs is None else specs)}
 
 
 def published_paths(site: Site, made: dict[str, Path], pages: dict[str, PageSpec]) -> set[str]:

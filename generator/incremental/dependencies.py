@@ -40,6 +40,17 @@ def photo_sizes(site: Site, story: Story, t: Translation) -> tuple:
     return tuple(site.images.get(f"{story.folder}/{name}") for name in ((t.image,) if t.image else ()) + t.body_images)
 
 
+def stories_with_other_photos(before: Site, after: Site) -> frozenset[tuple[str, str]]:
+    """The stories and standalone pages (kind, id) a photo of which has other sizes in `after`
+    than in `before`: a photo replaced under the same name changes no source, only its sizes."""
+    if before.images == after.images:
+        return frozenset()
+    folders = {name.rpartition("/")[0] for name in before.images.keys() | after.images.keys()
+               if before.images.get(name) != after.images.get(name)}
+    return frozenset((story.kind, story.key) for stories in (after.stories, after.pages)
+                     for story in stories.values() if story.folder in folders)
+
+
 def navigation_inputs(site: Site, code: str) -> tuple:
     """What the masthead and footer of a page in `code` show: the most used tags (their names
     and paths, in order: not their counts, which the masthead does not show), the standalone
