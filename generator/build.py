@@ -9,7 +9,7 @@ import functools
 import gc
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -90,7 +90,7 @@ class Gathered:
     #: the version of the last build's linked site this build put stories into, and those stories
     patched_from: tuple[str, frozenset[tuple[str, str]]] | None = None
     specs: tuple[PageSpec, ...] = ()  # every page of the site, in the order of `plan_pages`
-    made: dict[str, Path] | None = None  # the image files published (`images.published_files`)
+    made: dict[str, Path] = field(default_factory=dict)  # the image files published (`images.published_files`)
 
 
 def collector_paused(stage):
@@ -166,8 +166,8 @@ class Linked:
     images_encoded: int
     pages: dict[str, PageSpec]  # by output path (`bodylinks.page_paths`)
     link_warnings: tuple[Problem, ...]  # what the link stage reported (the next build may keep them with the site)
-    specs: tuple[PageSpec, ...] = ()  # every page, in the order of `plan_pages` (the sitemaps')
-    made: dict[str, Path] | None = None  # the image files published (`images.published_files`)
+    specs: tuple[PageSpec, ...]  # every page, in the order of `plan_pages` (the sitemaps')
+    made: dict[str, Path]  # the image files published (`images.published_files`)
 
 
 def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translations: list[Translation],

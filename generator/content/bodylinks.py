@@ -13,19 +13,19 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import Problem
 from ..model import Site
-from ..stages.render import PageSpec, plan_pages, spec_output
+from ..stages.render import PageSpec, spec_output
 from ..outputs.xmlout import SITEMAP_INDEX
 
 
-def page_paths(site: Site, specs: list[PageSpec] | None = None) -> dict[str, PageSpec]:
-    """Every page of `site` (`specs`: `plan_pages(site)`, when made already) by the file it is
-    written to (relative to the output folder)."""
-    return {spec_output(site, spec): spec for spec in (plan_pages(site) if specs is None else specs)}
+def page_paths(site: Site, specs: list[PageSpec]) -> dict[str, PageSpec]:
+    """Every page of `site` (`specs`: `plan_pages(site)`) by the file it is written to (relative
+    to the output folder)."""
+    return {spec_output(site, spec): spec for spec in specs}
 
 
 def published_paths(site: Site, made: dict[str, Path], pages: dict[str, PageSpec]) -> set[str]:
     """Every file the build writes (relative to the output folder); `made`: image files;
-    `pages`: `page_paths(site)`."""
+    `pages`: `page_paths`."""
     paths = set(pages)
     paths |= {"sitemap.xml", SITEMAP_INDEX} | set(made)
     paths |= {"static/" + name for name in site.config.static_files()}
