@@ -16,7 +16,8 @@ from pathlib import Path
 from babel.support import NullTranslations
 
 from .incremental.cache import CACHE_DIR, ParseCache, StoredBodies, keep_link_memo, read_link_memo
-from .incremental.linked import keep_linked, linking_inputs, patched, read_linked
+from .incremental.choose import PatchedFrom, pages_to_render
+from .incremental.linked import Patched, keep_linked, linking_inputs, patched, read_linked
 from .config import SiteConfig, load_config
 from .content.bodylinks import check_body_links, page_paths, published_paths
 from .errors import BuildFailed, Problem, errors_in, warning
@@ -33,7 +34,7 @@ from .pause import pause_point
 from .outputs.search import SearchIndex
 from .incremental.stamp import environment_digest, marker_text, scan_sources, source_stamp
 from .desk.status import Scan, remember as remember_status
-from .incremental.dependencies import LIST_KINDS, list_structure, reads_unchanged, stories_with_other_photos
+from .incremental.dependencies import stories_with_other_photos
 from .incremental.state import InputsDigests, OutputState, PageRecord, digest, spec_key
 from .stages.write import (Changes, Placer, discard, files_of, media_files, output_lock, publish, remove_leftovers,
                     spare_folder, start_staging, static_files)
@@ -87,8 +88,7 @@ class Gathered:
     warnings: tuple[Problem, ...] = ()
     relinked: int | None = None  # stories put into the last build's linked site (None: the site was linked)
     kept_as: str | None = None  # the version of the linked site this build kept (None: none kept)
-    #: the version of the last build's linked site this build put stories into, and those stories
-    patched_from: tuple[str, frozenset[tuple[str, str]]] | None = None
+    patched_from: PatchedFrom | None = None  # how the site came from the last build's linked site, if it did
     specs: tuple[PageSpec, ...] = ()  # every page of the site, in the order of `plan_pages`
     made: dict[str, Path] = field(default_factory=dict)  # the image files published (`images.published_files`)
 
@@ -120,7 +120,8 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
     config = config or load_config(options.site_dir.absolute(), options.base_url)
     problems: list[Problem] = []
     trusted = scanned.digests if scanned and options.cache and not options.clean else None
-    loaded = load_site(config, problems, trusted, scanned.listing if scanned else None, keep_text=False)
+    loaded = load_site(config, problems, trusted, scanned.listing if scanned else None, keep_text=False,
+                       folders=scanned.folders if scanned else None)
     catalogs = load_catalogs(config, problems)
     check_templates(config, problems)
     cache = ParseCache(config, enabled=options.cache)
@@ -140,9 +141,10 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
                     patch.parsed_again if patch else None, scanned.kept if scanned else None)
     lock = read_lock(config, problems)
     link_cache = LinkCache(read_link_memo(config) if options.cache and not patch else None)
-    linked = link_and_check(config, loaded.media, loaded.tag_names, translations,
-                            unparsed(loaded.sources, translations), lock, options, problems, link_cache,
-                            StoredBodies(cache.path), (patch.site, patch.warnings) if patch else None)
+    # (a patched site's files all parsed: the kept site's build failed on any that did not)
+    unreadable = frozenset() if patch else unparsed(loaded.sources, translations)
+    linked = link_and_check(config, loaded.media, loaded.tag_names, translations, unreadable, lock, options, problems,
+                            link_cache, StoredBodies(cache.path), (patch.site, patch.warnings) if patch else None)
     if options.cache and not patch:
         keep_link_memo(config, link_cache.memo())
     _stop_if(problems)
@@ -151,8 +153,15 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
                           patch.stories if patch else None) if options.cache else None
     return Gathered(linked.site, catalogs, linked.images_encoded, lock, tuple(sorted(set(problems))),
                     relinked=len(patch.stories) if patch else None, kept_as=kept_as,
-                    patched_from=(patch.version, patch.stories | stories_with_other_photos(patch.site, linked.site))
-                    if patch else None, specs=linked.specs, made=linked.made)
+                    patched_from=_patched_from(patch, linked.site) if patch else None,
+                    specs=linked.specs, made=linked.made)
+
+
+def _patched_from(patch: Patched, site: Site) -> PatchedFrom:
+    """How `site` (linked and checked) came from the kept site `patch` put stories into."""
+    before = patch.site
+    same_lists = before.front is site.front and before.tags is site.tags and before.archives is site.archives
+    return PatchedFrom(patch.version, patch.stories | stories_with_other_photos(before, site), same_lists)
 
 
 def unparsed(sources, translations: list[Translation]) -> frozenset[tuple[str, str, str]]:
@@ -268,13 +277,13 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
 
 
 def _render_and_write(site: Site, specs: tuple[PageSpec, ...], catalogs, placer: Placer, previous: OutputState,
-                      environment: str, jobs: int, patched_from: tuple[str, frozenset] | None = None
+                      environment: str, jobs: int, patched_from: PatchedFrom | None = None
                       ) -> tuple[OutputState, int]:
     """Render those of `specs` (every page of `site`) whose inputs changed into the staging
     folder, keep the others' previous files: (the new record of the output, pages rendered).
     `patched_from`: see `Gathered`."""
     state = OutputState()
-    work = _pages_to_render(site, specs, previous, placer, environment, state, patched_from)
+    work = pages_to_render(site, specs, previous, placer, environment, state, patched_from)
     shared = (site, catalogs, placer, previous, environment, os.getpid())
     gc.freeze()  # the site lives until the build ends: no collection walks it, in here or in the workers
     try:
@@ -292,46 +301,6 @@ def _render_and_write(site: Site, specs: tuple[PageSpec, ...], catalogs, placer:
         placer.page(page, unchanged=previous.files[page.path] == content if page.path in previous.files else None)
         state.files[page.path] = content
     return state, sum(chunk.rendered for chunk in results)
-
-
-def _pages_to_render(site: Site, specs: tuple[PageSpec, ...], previous: OutputState, placer: Placer, environment: str,
-                     state: OutputState, patched_from: tuple[str, frozenset] | None = None
-                     ) -> list[tuple[PageSpec, str]]:
-    """The pages whose inputs changed, with their inputs' digests; each other page keeps its
-    previous file and record (noted in `placer` and `state`). Worked out here, before any worker
-    starts: after an edit a handful of pages is rendered, which needs no worker at all. A page
-    that reads only stories as they were (`reads_unchanged`) is not even digested: after an edit
-    17,900 of 18,000 pages at 5,000 stories. With nothing remembered every page is rendered,
-    and the workers digest their own share. When this build put a few stories into the linked
-    site the previous build of this output was made from (`patched_from`), the other stories'
-    marks are that build's."""
-    inputs_digest = InputsDigests(site, environment)
-    if patched_from is not None and previous.linked and previous.linked == patched_from[0]:
-        state.marks = inputs_digest.story_marks(previous.marks, patched_from[1])
-    else:
-        state.marks = inputs_digest.story_marks()
-    state.marks_base = inputs_digest.marks_base()
-    months: dict[str, tuple[str, ...]] = {}
-    state.structures = {spec_key(spec): list_structure(site, spec, months) for spec in specs
-                        if spec.kind in LIST_KINDS}
-    if not previous.pages:
-        return [(spec, "") for spec in specs]
-    unchanged: dict[str, set[str]] = {"news": set(), "page": set()}
-    if previous.marks_base == state.marks_base:
-        for (kind, story), mark in state.marks.items():
-            if previous.marks.get((kind, story)) == mark:
-                unchanged[kind].add(story)
-    work = []
-    for spec in specs:
-        key = spec_key(spec)
-        before = previous.pages.get(key)
-        inputs = "" if before is not None and reads_unchanged(
-            site, spec, unchanged, state.structures.get(key), previous.structures.get(key)) else inputs_digest(spec)
-        if before is not None and (not inputs or before.inputs == inputs) and placer.keep(before.path):
-            state.pages[key] = before
-        else:
-            work.append((spec, inputs))
-    return work
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,22 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import Problem
 from ..model import Site
+from ..linking.urls import output_file
 from ..stages.render import PageSpec, spec_output
 from ..outputs.xmlout import SITEMAP_INDEX
 
 
 def page_paths(site: Site, specs: list[PageSpec]) -> dict[str, PageSpec]:
     """Every page of `site` (`specs`: `plan_pages(site)`) by the file it is written to (relative
-    to the output folder)."""
-    return {spec_output(site, spec): spec for spec in specs}
+    to the output folder). A story's or standalone page's is its translation's address (178,000
+    of them at 50,000 stories, where asking `spec_output` for each took half a second)."""
+    shelves = {"story": site.stories, "page": site.pages}
+    paths = {}
+    for spec in specs:
+        shelf = shelves.get(spec.kind)
+        paths[output_file(shelf[spec.key].translations[spec.lang].path) if shelf is not None
+              else spec_output(site, spec)] = spec
+    return paths
 
 
 def published_paths(site: Site, made: dict[str, Path], pages: dict[str, PageSpec]) -> set[str]:

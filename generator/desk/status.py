@@ -95,6 +95,20 @@ class Scan:
     #: cached (`os.DirEntry.stat`): what `load.load_site` lists, without listing it again
     listing: dict[tuple[str, str], list[os.DirEntry]] = field(default_factory=dict, compare=False, repr=False)
     kept: Kept | None = field(default=None, compare=False, repr=False)  # the index as read from its file
+    #: the story folders as `load.story_folders` found them, with the problems of their names
+    folders: tuple[list[tuple[str, str]], list[Problem]] | None = field(default=None, compare=False, repr=False)
+    _schedules: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def schedule(self, now: datetime, window, publish_all: bool) -> bytes:
+        """The translations scheduled after `now` (unless every one is published) and those of
+        the `window` before it, which a build's stamp includes: made once, as `files_digest`."""
+        if (now, window, publish_all) not in self._schedules:
+            scheduled = sorted(path for path, e in self.entries.items()
+                               if not publish_all and not e.draft and e.date is not None and e.date > now)
+            recent = sorted(path for path, e in self.entries.items()
+                            if e.date is not None and now - window <= e.date <= now)
+            self._schedules[(now, window, publish_all)] = repr((scheduled, recent, now.year)).encode()
+        return self._schedules[(now, window, publish_all)]
 
     @functools.cached_property
     def files_digest(self) -> bytes:
@@ -137,7 +151,9 @@ def scan(config: SiteConfig, problems: list[Problem], save: bool = True) -> Scan
     grouped: dict[tuple[str, str], dict[str, Entry]] = {}
     listing = {}
     root, by_name = str(config.root), operator.attrgetter("name")  # (50,000 folders: no Path made for each)
-    for kind, key in story_folders(config, problems):
+    folders = story_folders(config, folder_problems := [])
+    problems.extend(folder_problems)
+    for kind, key in folders:
         folder = f"content/{section_of(kind)}/{key}"
         try:
             entries = listing[(kind, key)] = sorted(os.scandir(f"{root}/{folder}"), key=by_name)
@@ -162,7 +178,8 @@ def scan(config: SiteConfig, problems: list[Problem], save: bool = True) -> Scan
                 grouped.setdefault((kind, key), {})[lang] = entry
     if save and fresh != index and not problems:
         _save(config, fresh, kept)
-    return Scan(tuple(files), {path: entry for path, (_, entry, _) in fresh.items()}, grouped, fresh, listing, kept)
+    return Scan(tuple(files), {path: entry for path, (_, entry, _) in fresh.items()}, grouped, fresh, listing, kept,
+                (folders, folder_problems))
 
 
 def translation_status(site_dir: Path, now: datetime | None = None) -> tuple[str, tuple[str, ...], list[StoryStatus]]:

@@ -61,11 +61,7 @@ def source_stamp(config: SiteConfig, scanned: Scan, environment: str, now: datet
     for name, file in sorted(config.static_files().items()):
         stat = file.stat()
         digest.update(f"static/{name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
-    scheduled = sorted(path for path, e in scanned.entries.items()
-                       if not publish_all and not e.draft and e.date is not None and e.date > now)
-    recent = sorted(path for path, e in scanned.entries.items()
-                    if e.date is not None and now - NEWS_WINDOW <= e.date <= now)
-    digest.update(repr((scheduled, recent, now.year)).encode())
+    digest.update(scanned.schedule(now, NEWS_WINDOW, publish_all))
     return digest.hexdigest()
 
 

@@ -130,9 +130,14 @@ def news_sitemap_path(code: str) -> str:
 
 def recent_news(site: Site, code: str, now: datetime) -> tuple[str, ...]:
     """Stories of the last two days before `now`, newest first (none from the future)."""
-    oldest = now - NEWS_WINDOW
-    keys = (k for k in site.front[code] if oldest <= site.stories[k].translations[code].date <= now)
-    return tuple(keys)[:NEWS_LIMIT]
+    oldest, keys = now - NEWS_WINDOW, []
+    for key in site.front[code]:  # newest first: the walk stops at the first story too old
+        date = site.stories[key].translations[code].date
+        if date < oldest or len(keys) == NEWS_LIMIT:
+            break
+        if date <= now:
+            keys.append(key)
+    return tuple(keys)
 
 
 def news_sitemap(site: Site, code: str, now: datetime) -> bytes:

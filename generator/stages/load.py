@@ -40,17 +40,21 @@ class LoadedSite:
 
 def load_site(config: SiteConfig, problems: list[Problem], known: Mapping[str, tuple] | None = None,
               listing: Mapping[tuple[Kind, str], list[os.DirEntry]] | None = None,
-              keep_text: bool = True) -> LoadedSite:
+              keep_text: bool = True,
+              folders: tuple[list[tuple[Kind, str]], list[Problem]] | None = None) -> LoadedSite:
     """Every story folder. `known`: path → ((size, mtime_ns), digest) of files as the last build
     read them; a file that still has that size and time is not read (`SourceFile.text` is None).
     `listing`: the story folders' entries as the build's scan listed them a moment ago.
     Without `keep_text`, a file read for its digest is not kept either: the parse's workers read
     the few the parse cache has not got again, rather than this process holding every text
-    (220 MB of a first build at 5,000 stories)."""
+    (220 MB of a first build at 5,000 stories). `folders`: the story folders and the problems of
+    their names, as the scan found them a moment ago (`story_folders`)."""
     sources: list[SourceFile] = []
     media: dict[tuple[Kind, str], tuple[MediaFile, ...]] = {}
     listing = listing or {}
-    for kind, key in story_folders(config, problems):
+    if folders is not None:
+        problems.extend(folders[1])
+    for kind, key in folders[0] if folders is not None else story_folders(config, problems):
         story_sources, story_media = load_story(config, kind, key, problems, known, listing.get((kind, key)),
                                                 keep_text)
         sources.extend(story_sources)

@@ -201,8 +201,7 @@ class Placer:
                     groups.setdefault("/".join(parts[:depth]), []).append(path)
             self._by_folder[depth] = groups
         kept = self._by_folder[depth].get(folder.strip("/"), [])
-        for path in kept:
-            self.placed[path] = False
+        self.placed.update(dict.fromkeys(kept, False))
         return kept
 
     def _clear(self, path: str, target: Path) -> None:
