@@ -173,10 +173,15 @@ def unparsed(sources, translations: list[Translation]) -> frozenset[tuple[str, s
 class Linked:
     site: Site
     images_encoded: int
-    pages: dict[str, PageSpec]  # by output path (`bodylinks.page_paths`)
     link_warnings: tuple[Problem, ...]  # what the link stage reported (the next build may keep them with the site)
     specs: tuple[PageSpec, ...]  # every page, in the order of `plan_pages` (the sitemaps')
     made: dict[str, Path]  # the image files published (`images.published_files`)
+
+    @functools.cached_property
+    def pages(self) -> dict[str, PageSpec]:
+        """Every page by its output path (`bodylinks.page_paths`): made when asked for (`serve`
+        asks; a build needs it only to check a body's relative link)."""
+        return page_paths(self.site, list(self.specs))
 
 
 def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translations: list[Translation],
@@ -206,9 +211,9 @@ def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translation
     site = replace(site, now=now, images=prepared.images, redirects=redirects,
                    preview=options.preview or options.drafts)
     specs = plan_pages(site)
-    pages, made = page_paths(site, specs), published_files(site, cache_root)
-    check_body_links(site, published_paths(site, made, pages), problems)
-    return Linked(site, prepared.encoded, pages, link_warnings, tuple(specs), made)
+    linked = Linked(site, prepared.encoded, link_warnings, tuple(specs), published_files(site, cache_root))
+    check_body_links(site, lambda: published_paths(site, linked.made, linked.pages), problems)
+    return linked
 
 
 def build_time(options: BuildOptions, config: SiteConfig) -> datetime:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Problem
@@ -44,7 +45,10 @@ def published_paths(site: Site, made: dict[str, Path], pages: dict[str, PageSpec
     return paths
 
 
-def check_body_links(site: Site, published: set[str], problems: list[Problem]) -> None:
+def check_body_links(site: Site, published: set[str] | Callable[[], set[str]], problems: list[Problem]) -> None:
+    """Note each relative or root-relative URL of a body that leads nowhere `published` (every
+    file of the output; or a function that makes it, called only if some body has such a URL:
+    making it walks every page, and most archives link stories with `story:` links only)."""
     base = site.config.base_path
     for stories in (site.stories, site.pages):
         for story in stories.values():
@@ -52,6 +56,8 @@ def check_body_links(site: Site, published: set[str], problems: list[Problem]) -
                 for key, line in t.lines.items():
                     if not key.startswith("url:"):
                         continue
+                    if callable(published):
+                        published = published()
                     url = key[len("url:"):]
                     message = _problem(url, t.path, base, published)
                     if message:

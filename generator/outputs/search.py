@@ -78,35 +78,35 @@ def parts_of(records: dict[str, PageRecord]) -> dict[str, dict[str, str]]:
     pages: dict[str, dict[str, str]] = {}
     years: dict[str, dict[str, tuple[str, str]]] = {}
     for key, record in records.items():
-        kind = key.split("\t", 1)[0]
-        if kind == "story":
+        if key.startswith("story\t"):
             match = _STORY.match(record.path)
             if match:
                 stories.setdefault((match[1], f"{match[2]}-{match[3]}"), {})[record.path] = (record.indexed,
-                                                                                          key.split("\t")[2])
-        elif kind == "page":
+                                                                                          key.split("\t", 3)[2])
+        elif key.startswith("page\t"):
             match = _PAGE.match(record.path)
             if match:
                 pages.setdefault(f"{match[1]}-pages", {})[record.path] = record.indexed
     parts: dict[str, dict[str, str]] = {}
+    shares_of: dict[tuple[str, int], str] = {}  # (story id, shares) → its share: the same for its languages
     for name, part in pages.items():
-        _add_shares(parts, name, {path: (indexed, path) for path, indexed in part.items()}, 1)
+        _add_shares(parts, name, {path: (indexed, path) for path, indexed in part.items()}, 1, shares_of)
     for lang in sorted({lang for lang, _ in stories}):
         months = sorted((month for code, month in stories if code == lang), reverse=True)
         for number, month in enumerate(months):
             month_pages = stories[(lang, month)]
             if number < MONTHLY:
                 busy = number < SPLIT and len(month_pages) > SPLIT_ABOVE
-                _add_shares(parts, f"{lang}-{month}", month_pages, SPLIT_SHARES if busy else 1)
+                _add_shares(parts, f"{lang}-{month}", month_pages, SPLIT_SHARES if busy else 1, shares_of)
             else:
                 years.setdefault(f"{lang}-{month[:4]}", {}).update(month_pages)
     for name, year_pages in years.items():
-        _add_shares(parts, name, year_pages, 1)
+        _add_shares(parts, name, year_pages, 1, shares_of)
     return parts
 
 
 def _add_shares(parts: dict[str, dict[str, str]], name: str, pages: dict[str, tuple[str, str]],
-                shares: int) -> None:
+                shares: int, shares_of: dict[tuple[str, int], str]) -> None:
     """Put a month's or year's pages ({path: (indexed digest, story id)}) into `parts`: in one
     part `name`, or in `shares` or more (doubled until a share averages PART_PAGES or fewer)
     named `name-a`, `name-b` … (`name-aa` … past 26), each page's by its story's id, so a page
@@ -117,7 +117,10 @@ def _add_shares(parts: dict[str, dict[str, str]], name: str, pages: dict[str, tu
         parts[name] = {path: indexed for path, (indexed, _) in pages.items()}
         return
     for path, (indexed, story) in pages.items():
-        parts.setdefault(f"{name}-{_share_of(story, shares)}", {})[path] = indexed
+        share = shares_of.get((story, shares))
+        if share is None:
+            share = shares_of[(story, shares)] = _share_of(story, shares)
+        parts.setdefault(f"{name}-{share}", {})[path] = indexed
 
 
 def _share_of(story: str, shares: int) -> str:
