@@ -224,7 +224,11 @@ def build_time(options: BuildOptions, config: SiteConfig) -> datetime:
 
 
 @collector_paused
-def build(options: BuildOptions, on_wait=None) -> BuildResult:
+def build(options: BuildOptions, on_wait=None, keep_alive: list | None = None) -> BuildResult:
+    """Build the site into its output (see the module's docstring). `keep_alive`: a list the
+    build leaves its records of the archive in, for a caller whose process ends right after
+    (`cli.run`): freeing them one object at a time as the build returned took 0.4 s of a
+    one-story publish at 50,000 stories."""
     started = time.perf_counter()
     output = options.output_dir
     config = load_config(options.site_dir.absolute(), options.base_url)  # a bad --site fails before anything is made
@@ -274,6 +278,8 @@ def build(options: BuildOptions, on_wait=None) -> BuildResult:
         state.save(cache_dir, output, previous)
         if lock is not None:
             write_lock(config, lock)
+    if keep_alive is not None:
+        keep_alive.append((scanned, previous, gathered, state, placer, lock))
     return BuildResult(len(state.pages) + len(state.files), time.perf_counter() - started, gathered.images_encoded,
                        search_reused=bool(search and search.reused),
                        search_indexed=tuple(search.indexed) if search else (),
