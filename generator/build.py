@@ -128,8 +128,8 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
     inputs = linking_inputs(config, loaded.tag_names, (options.drafts, options.future, options.preview))
     link_time = None if options.future or options.preview else build_time(options, config)
     last = read_linked(config) if options.cache and not options.clean and not errors_in(problems) else None
-    patch = last.holds_for(inputs, link_time) and patched(
-        last, config, loaded.sources, loaded.media, cache, options.job_count, options.drafts) if last else None
+    patch = patched(last, config, loaded.sources, loaded.media, cache, options.job_count, options.drafts) \
+        if last and last.holds_for(inputs, link_time) else None
     kept_stories = last.kept_stories if last else None
     del last  # (a full link makes every record again: this site's are not kept alive through it)
     if patch:
@@ -149,8 +149,7 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
         keep_link_memo(config, link_cache.memo())
     _stop_if(problems)
     kept_as = keep_linked(config, inputs, linked.site, translations, linked.link_warnings, link_time, options.drafts,
-                          loaded.sources, loaded.media, kept_stories,
-                          patch.stories if patch else None) if options.cache else None
+                          loaded.sources, loaded.media, kept_stories, patch) if options.cache else None
     return Gathered(linked.site, catalogs, linked.images_encoded, lock, tuple(sorted(set(problems))),
                     relinked=len(patch.stories) if patch else None, kept_as=kept_as,
                     patched_from=_patched_from(patch, linked.site) if patch else None,

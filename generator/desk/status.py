@@ -65,17 +65,20 @@ def remember(config: SiteConfig, sources: tuple[SourceFile, ...], translations: 
     took half a second). `kept`: the index as it was read from its file, of which only what
     changed is written (`journal`)."""
     trusted = previous if parsed_again is not None else None
-    parsed = {t.source: t for t in translations}
+    parsed: dict[str, Translation] | None = None  # made when a file's entry is to be made
     index, made = {}, 0
     for source in sources:
-        t = parsed.get(source.path)
-        if t is None or not source.stamp:
+        if not source.stamp:
             continue
         before = trusted.get(source.path) if trusted is not None else None
         if before is not None and source.path not in parsed_again and before[0] == source.stamp \
                 and before[2] == source.digest:
-            index[source.path] = before
-        else:
+            index[source.path] = before  # (every file parsed when some were parsed again: see `gather`)
+            continue
+        if parsed is None:
+            parsed = {t.source: t for t in translations}
+        t = parsed.get(source.path)
+        if t is not None:
             index[source.path] = (source.stamp, Entry(t.draft, t.date, t.updated), source.digest)
             made += 1
     unchanged = not made and len(index) == len(trusted) if trusted is not None else index == previous

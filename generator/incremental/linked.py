@@ -27,7 +27,7 @@ import hashlib
 import os
 import pickle
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -85,10 +85,15 @@ class LinkedSite:
         return (self.published_until is None or self.published_until <= link_time) and \
             (self.waiting_from is None or link_time < self.waiting_from)
 
-    def parsed(self) -> dict[str, Translation]:
-        """Every file it was made from, by path: its translation as linked, or as parsed."""
-        found = {t.source: t for t in self.unlinked}
-        found.update((t.source, t) for t in self.site.translations())
+    def parsed(self, paths: set[str]) -> dict[str, Translation]:
+        """The files at `paths` it was made from, by path: each one's translation as linked, or as parsed."""
+        found = {t.source: t for t in self.unlinked if t.source in paths}
+        for path in paths:
+            _, section, key, name = path.split("/")
+            story = (self.site.stories if section == "news" else self.site.pages).get(key)
+            t = story.translations.get(name[:-len(".md")]) if story is not None else None
+            if t is not None and t.source == path:
+                found[path] = t
         return found
 
 
@@ -119,6 +124,12 @@ class Patched:
     stories: frozenset[StoryKey]  # the stories put into it
     parsed_again: frozenset[str]  # the paths of the files parsed again
     version: str  # the kept site's it was patched from (`LinkedSite.version`)
+    #: what the next build keeps of it as of the kept site, with the files parsed again (a patch
+    #: changes no date, and no translation's place in or out of the site: see `patched`)
+    unlinked: tuple[Translation, ...] = ()
+    sources: dict[str, str] = field(default_factory=dict)
+    published_until: datetime | None = None
+    waiting_from: datetime | None = None
 
 
 def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...],
@@ -139,10 +150,11 @@ def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...
             changed.append(source)
             if len(changed) > MOST_CHANGED:
                 return None
-    parsed = last.parsed()
     paths = {source.path for source in changed}
+    parsed = last.parsed(paths)
+    kept = (t for t in (*last.unlinked, *last.site.translations()) if t.source not in paths)
     if any(problem.path in paths for problem in last.warnings) or not cache.holds(
-            bytes.fromhex(t.fingerprint) for path, t in parsed.items() if path not in paths):
+            bytes.fromhex(t.fingerprint) for t in kept):
         return None
     problems: list[Problem] = []
     now = parse_sources(config, tuple(changed), media, jobs, problems, cache, keep_bodies=False, every_file=False)
@@ -167,22 +179,25 @@ def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...
         if site is None:
             return None
     cache.drop({bytes.fromhex(parsed[t.source].fingerprint) for t in now})
-    unlinked = [drafts.get(t.source, t) for t in last.unlinked]
+    unlinked = tuple(drafts.get(t.source, t) for t in last.unlinked)
     return Patched(site, [*site.translations(), *unlinked], last.warnings, frozenset(edited), frozenset(paths),
-                   last.version)
+                   last.version, unlinked, {**last.sources, **{source.path: source.digest for source in changed}},
+                   last.published_until, last.waiting_from)
 
 
 def keep_linked(config: SiteConfig, inputs: str, site: Site, translations: list[Translation],
                 warnings: tuple[Problem, ...], link_time: datetime | None, include_drafts: bool,
                 sources: tuple[SourceFile, ...], media: dict[StoryKey, tuple[MediaFile, ...]],
-                last: KeptStories | None, patched_stories: frozenset[StoryKey] | None) -> str | None:
+                last: KeptStories | None, patch: Patched | None) -> str | None:
     """Leave `site` (linked at `link_time` from `translations`, parsed from `sources` and `media`)
     for the next build, under a new version (returned; None: it could not be written). `last`: how
-    the site this build read was kept; `patched_stories`: the stories this build put into it
-    (None: it linked the whole site)."""
-    in_site = {t.source for t in site.translations()}
+    the site this build read was kept; `patch`: the last build's site with the stories this build
+    put into it, when it did (else it linked the whole site)."""
+    patched_stories = patch.stories if patch is not None else None
     published_until = waiting_from = None
-    if link_time is not None:
+    if patch is not None:
+        published_until, waiting_from = patch.published_until, patch.waiting_from
+    elif link_time is not None:
         for t in translations:
             if t.date is None or (t.draft and not include_drafts):
                 continue
@@ -204,9 +219,14 @@ def keep_linked(config: SiteConfig, inputs: str, site: Site, translations: list[
         _write(folder / _STORIES_FILE, (last.token, stories))
     rest = replace(site, stories={}, pages={}, bodies=None)
     version = uuid.uuid4().hex
+    if patch is not None:
+        unlinked, digests = patch.unlinked, patch.sources
+    else:
+        in_site = {t.source for t in site.translations()}
+        unlinked = tuple(t for t in translations if t.source not in in_site)
+        digests = {source.path: source.digest for source in sources}
     written = _write(folder / _SITE_FILE, LinkedSite(
-        inputs, rest, tuple(t for t in translations if t.source not in in_site), tuple(warnings),
-        {source.path: source.digest for source in sources}, media, link_time, published_until, waiting_from,
+        inputs, rest, unlinked, tuple(warnings), digests, media, link_time, published_until, waiting_from,
         replace(last, differing=differing), version))
     return version if written else None
 
