@@ -32,7 +32,7 @@ from .stages.parse import parse_sources
 from .stages.render import PageSpec, Renderer, check_templates, plan_pages
 from .pause import pause_point
 from .outputs.search import SearchIndex
-from .incremental.stamp import environment_digest, marker_text, scan_sources, source_stamp
+from .incremental.stamp import environment_digest, marker_text, scan_sources, scanned_digest, source_stamp
 from .desk.status import Scan, remember as remember_status
 from .incremental.dependencies import stories_with_other_photos
 from .incremental.state import InputsDigests, OutputState, PageRecord, digest, spec_key
@@ -237,9 +237,9 @@ def build(options: BuildOptions, on_wait=None, keep_alive: list | None = None) -
     publish_all = options.future or options.preview
     with output_lock(output, cache_dir, on_wait):
         scanned = scan_sources(config)
+        scanned_stamp = scanned_digest(scanned, options.now, publish_all)
         last = None if options.clean else OutputState.summary(cache_dir, output)
-        if last and last["marker"] == marker_text(source_stamp(config, scanned, environment, options.now,
-                                                               publish_all)):
+        if last and last["marker"] == marker_text(source_stamp(config, scanned_stamp, environment)):
             # nothing the output is made from changed since it was built: nothing to do
             return BuildResult(last["pages"], time.perf_counter() - started, search_reused=config.search,
                                changes=Changes((), last["published"], ()))
@@ -264,7 +264,7 @@ def build(options: BuildOptions, on_wait=None, keep_alive: list | None = None) -
                 search = SearchIndex(placer, state.pages, {l.code: l.hreflang for l in config.languages},
                                      options.job_count)
                 _stop_if(search.make())
-            state.marker = marker_text(source_stamp(config, scanned, environment, options.now, publish_all, lock))
+            state.marker = marker_text(source_stamp(config, scanned_stamp, environment, lock))
             changes = placer.changes(previous.published if previous.marker else files_of(output))
             state.published = set(placer.placed)
             placer.remove_unplaced()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from ..build import BuildOptions, build_time, gather
 from ..errors import BuildFailed, Problem, errors_in, format_problems
 from .linkcheck import ExternalLink, check_output
-from ..incremental.stamp import environment_digest, read_stamp, scan_sources, source_stamp
+from ..incremental.stamp import environment_digest, read_stamp, scan_sources, scanned_digest, source_stamp
 from ..linking.urllock import missing_from_output
 from ..linking.urls import output_file
 from ..stages.write import MARKER
@@ -72,8 +72,8 @@ def check_site(options: BuildOptions, output: bool = True, external: bool = Fals
         report.output, report.output_line = "missing", f"output: {out} does not exist; run newsgen build"
         return report
     config = site.config
-    stamp = source_stamp(config, scan_sources(config), environment_digest(config, (options.drafts, False, False)),
-                         build_time(options, config), publish_all=False)
+    scanned = scanned_digest(scan_sources(config), build_time(options, config), publish_all=False)
+    stamp = source_stamp(config, scanned, environment_digest(config, (options.drafts, False, False)))
     if read_stamp(out / MARKER) != stamp:
         report.output = "stale"
         report.output_line = (f"output: {out} was not built from the content as it is now (or with other "

@@ -12,8 +12,6 @@ build writes that index too, so on a built site status reads no file at all.
 """
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import operator
 import os
@@ -100,26 +98,6 @@ class Scan:
     kept: Kept | None = field(default=None, compare=False, repr=False)  # the index as read from its file
     #: the story folders as `load.story_folders` found them, with the problems of their names
     folders: tuple[list[tuple[str, str]], list[Problem]] | None = field(default=None, compare=False, repr=False)
-    _schedules: dict = field(default_factory=dict, compare=False, repr=False)
-
-    def schedule(self, now: datetime, window, publish_all: bool) -> bytes:
-        """The translations scheduled after `now` (unless every one is published) and those of
-        the `window` before it, which a build's stamp includes: made once, as `files_digest`."""
-        if (now, window, publish_all) not in self._schedules:
-            scheduled = sorted(path for path, e in self.entries.items()
-                               if not publish_all and not e.draft and e.date is not None and e.date > now)
-            recent = sorted(path for path, e in self.entries.items()
-                            if e.date is not None and now - window <= e.date <= now)
-            self._schedules[(now, window, publish_all)] = repr((scheduled, recent, now.year)).encode()
-        return self._schedules[(now, window, publish_all)]
-
-    @functools.cached_property
-    def files_digest(self) -> bytes:
-        """A digest of every file's path, size and time, which a build's stamp includes: made
-        once, since a build stamps twice (to find nothing changed, then with the lock it wrote);
-        0.25 s each time at 50,000 stories."""
-        return hashlib.sha256("".join(f"{path} {size} {mtime}\n" for path, (size, mtime) in self.files)
-                              .encode()).digest()
 
     @property
     def digests(self) -> dict[str, tuple[tuple[int, int], str]]:

@@ -49,19 +49,31 @@ def scan_sources(config: SiteConfig) -> Scan:
     return scan(config, [], save=False)
 
 
-def source_stamp(config: SiteConfig, scanned: Scan, environment: str, now: datetime, publish_all: bool,
-                 lock_text: str | None = None) -> str:
-    """The stamp of a build of the sources `scanned` at `now`; `lock_text`: content/urls.lock as
-    that build leaves it (default: as it is on disk)."""
+def scanned_digest(scanned: Scan, now: datetime, publish_all: bool) -> bytes:
+    """What a build's stamp takes from the story folders as `scanned`: every file's path, size
+    and time, the translations scheduled after `now` (unless every one is published) and those
+    of the news sitemaps' window before it. Made once per build, which stamps twice (to find
+    nothing changed, then with the urls.lock it wrote): 0.35 s each time at 50,000 stories."""
+    digest = hashlib.sha256("".join(f"{path} {size} {mtime}\n" for path, (size, mtime) in scanned.files).encode())
+    entries = scanned.entries.items()
+    scheduled = sorted(path for path, e in entries
+                       if not publish_all and not e.draft and e.date is not None and e.date > now)
+    recent = sorted(path for path, e in entries if e.date is not None and now - NEWS_WINDOW <= e.date <= now)
+    digest.update(repr((scheduled, recent, now.year)).encode())
+    return digest.digest()
+
+
+def source_stamp(config: SiteConfig, scanned: bytes, environment: str, lock_text: str | None = None) -> str:
+    """The stamp of a build of the story folders whose `scanned_digest` is `scanned`;
+    `lock_text`: content/urls.lock as that build leaves it (default: as it is on disk)."""
     digest = hashlib.sha256(environment.encode())
     for name in (CONFIG_NAME, TAGS_FILE):
         digest.update(_bytes(config.root / name))
     digest.update((lock_text or "").encode() if lock_text is not None else _bytes(config.root / LOCK_FILE))
-    digest.update(scanned.files_digest)
+    digest.update(scanned)
     for name, file in sorted(config.static_files().items()):
         stat = file.stat()
         digest.update(f"static/{name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
-    digest.update(scanned.schedule(now, NEWS_WINDOW, publish_all))
     return digest.hexdigest()
 
 
