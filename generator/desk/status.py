@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import operator
 import os
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +26,7 @@ from ..incremental.cache import CACHE_DIR
 from ..config import SiteConfig, load_config
 from ..errors import BuildFailed, Problem
 from ..content.frontmatter import FrontMatterError, split
-from ..stages.load import section_of, story_folders
+from ..stages.load import SECTIONS, section_of, story_folders
 from ..model import SourceFile, Translation
 
 STATES = ("present", "outdated", "draft", "scheduled", "missing")
@@ -90,7 +91,6 @@ class Scan:
 
     files: tuple[tuple[str, tuple[int, int]], ...]  # (path, (size, mtime_ns)), media and folders included
     entries: dict[str, Entry]  # translation file path → its entry
-    grouped: dict[tuple[str, str], dict[str, Entry]]  # (kind, key) → language → entry
     index: dict[str, tuple] = field(default_factory=dict)  # the status index as the scan left it
     #: (kind, story id) → the folder's entries, by name, each with the time and size the scan saw
     #: cached (`os.DirEntry.stat`): what `load.load_site` lists, without listing it again
@@ -98,6 +98,16 @@ class Scan:
     kept: Kept | None = field(default=None, compare=False, repr=False)  # the index as read from its file
     #: the story folders as `load.story_folders` found them, with the problems of their names
     folders: tuple[list[tuple[str, str]], list[Problem]] | None = field(default=None, compare=False, repr=False)
+
+    @functools.cached_property
+    def grouped(self) -> dict[tuple[str, str], dict[str, Entry]]:
+        """(kind, story id) → language → entry: what `newsgen status` shows (a build does not ask)."""
+        kinds = dict(SECTIONS)
+        grouped: dict[tuple[str, str], dict[str, Entry]] = {}
+        for path, entry in self.entries.items():
+            _, section, key, name = path.split("/")
+            grouped.setdefault((kinds[section], key), {})[name[:-len(".md")]] = entry
+        return grouped
 
     @property
     def digests(self) -> dict[str, tuple[tuple[int, int], str]]:
@@ -129,7 +139,6 @@ def scan(config: SiteConfig, problems: list[Problem], save: bool = True) -> Scan
         except OSError:
             continue
         files += [(f"content/{section}/{name}", (-1, -1)) for name in names]
-    grouped: dict[tuple[str, str], dict[str, Entry]] = {}
     listing = {}
     root, by_name = str(config.root), operator.attrgetter("name")  # (50,000 folders: no Path made for each)
     folders = story_folders(config, folder_problems := [])
@@ -156,10 +165,9 @@ def scan(config: SiteConfig, problems: list[Problem], save: bool = True) -> Scan
             entry = known[1] if same else _read(config, kind, path, problems)
             if entry is not None:
                 fresh[path] = known if same else (stamp, entry, "")
-                grouped.setdefault((kind, key), {})[lang] = entry
     if save and fresh != index and not problems:
         _save(config, fresh, kept)
-    return Scan(tuple(files), {path: entry for path, (_, entry, _) in fresh.items()}, grouped, fresh, listing, kept,
+    return Scan(tuple(files), {path: entry for path, (_, entry, _) in fresh.items()}, fresh, listing, kept,
                 (folders, folder_problems))
 
 
