@@ -12,10 +12,10 @@ build writes that index too, so on a built site status reads no file at all.
 """
 from __future__ import annotations
 
+import functools
 import json
 import operator
 import os
-import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime

@@ -24,10 +24,11 @@ tags, media or related stories changed (`signature`).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import pickle
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -85,15 +86,15 @@ class LinkedSite:
         return (self.published_until is None or self.published_until <= link_time) and \
             (self.waiting_from is None or link_time < self.waiting_from)
 
-    def parsed(self, paths: set[str]) -> dict[str, Translation]:
-        """The files at `paths` it was made from, by path: each one's translation as linked, or as parsed."""
+    def parsed(self, sources: list[SourceFile]) -> dict[str, Translation]:
+        """What it was made from of the files `sources`, by path: each one's translation as
+        linked, or as parsed."""
+        paths = {source.path for source in sources}
         found = {t.source: t for t in self.unlinked if t.source in paths}
-        for path in paths:
-            _, section, key, name = path.split("/")
-            story = (self.site.stories if section == "news" else self.site.pages).get(key)
-            t = story.translations.get(name[:-len(".md")]) if story is not None else None
-            if t is not None and t.source == path:
-                found[path] = t
+        for source in sources:
+            t = self.site.translation(source.key, source.lang, source.kind)
+            if t is not None and t.source == source.path:
+                found[source.path] = t
         return found
 
 
@@ -126,10 +127,10 @@ class Patched:
     version: str  # the kept site's it was patched from (`LinkedSite.version`)
     #: what the next build keeps of it as of the kept site, with the files parsed again (a patch
     #: changes no date, and no translation's place in or out of the site: see `patched`)
-    unlinked: tuple[Translation, ...] = ()
-    sources: dict[str, str] = field(default_factory=dict)
-    published_until: datetime | None = None
-    waiting_from: datetime | None = None
+    unlinked: tuple[Translation, ...]
+    sources: dict[str, str]
+    published_until: datetime | None
+    waiting_from: datetime | None
 
 
 def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...],
@@ -151,8 +152,8 @@ def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...
             if len(changed) > MOST_CHANGED:
                 return None
     paths = {source.path for source in changed}
-    parsed = last.parsed(paths)
-    kept = (t for t in (*last.unlinked, *last.site.translations()) if t.source not in paths)
+    parsed = last.parsed(changed)
+    kept = (t for t in itertools.chain(last.unlinked, last.site.translations()) if t.source not in paths)
     if any(problem.path in paths for problem in last.warnings) or not cache.holds(
             bytes.fromhex(t.fingerprint) for t in kept):
         return None
