@@ -17,7 +17,7 @@ from babel.support import NullTranslations
 
 from .incremental.cache import CACHE_DIR, ParseCache, StoredBodies, keep_link_memo, read_link_memo
 from .incremental.choose import PatchedFrom, pages_to_render
-from .incremental.linked import Patched, keep_linked, linking_inputs, patched, read_linked
+from .incremental.linked import Patched, keep_linked, linking_inputs, lock_digest, patched, read_linked
 from .config import SiteConfig, load_config
 from .content.bodylinks import check_body_links, page_paths, published_paths
 from .errors import BuildFailed, Problem, errors_in, warning
@@ -38,7 +38,7 @@ from .incremental.dependencies import stories_with_other_photos
 from .incremental.state import InputsDigests, OutputState, PageRecord, digest, spec_key
 from .stages.write import (Changes, Placer, discard, files_of, media_files, output_lock, publish, remove_leftovers,
                     spare_folder, start_staging, static_files)
-from .linking.urllock import LockEntry, plan_redirects, read_lock, updated_lock, write_lock
+from .linking.urllock import LOCK_FILE, LockEntry, moved_lock, plan_redirects, read_lock, updated_lock, write_lock
 from .outputs.xmlout import sitemap_files
 
 
@@ -84,7 +84,7 @@ class Gathered:
     site: Site
     catalogs: dict[str, NullTranslations]
     images_encoded: int
-    lock: tuple[LockEntry, ...]  # content/urls.lock as it was read
+    lock_text: str | None  # content/urls.lock as the build leaves it (None: it writes none, as a preview)
     warnings: tuple[Problem, ...] = ()
     relinked: int | None = None  # stories put into the last build's linked site (None: the site was linked)
     kept_as: str | None = None  # the version of the linked site this build kept (None: none kept)
@@ -139,21 +139,39 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
                                      keep_bodies=False)
     remember_status(config, loaded.sources, translations, scanned.index if scanned else None,
                     patch.parsed_again if patch else None, scanned.kept if scanned else None)
-    lock = read_lock(config, problems)
+    # content/urls.lock and its redirects, unless they follow from the kept site's
+    kept_lock = _kept_lock(config, patch) if patch and not options.drafts else None
+    lock = () if kept_lock is not None else read_lock(config, problems)
     link_cache = LinkCache(read_link_memo(config) if options.cache and not patch else None)
     # (a patched site's files all parsed: the kept site's build failed on any that did not)
     unreadable = frozenset() if patch else unparsed(loaded.sources, translations)
     linked = link_and_check(config, loaded.media, loaded.tag_names, translations, unreadable, lock, options, problems,
-                            link_cache, StoredBodies(cache.path), (patch.site, patch.warnings) if patch else None)
+                            link_cache, StoredBodies(cache.path), (patch.site, patch.warnings) if patch else None,
+                            redirects=kept_lock[1] if kept_lock else None)
     if options.cache and not patch:
         keep_link_memo(config, link_cache.memo())
     _stop_if(problems)
+    lock_text = None if options.drafts else kept_lock[0] if kept_lock else updated_lock(linked.site, lock)
     kept_as = keep_linked(config, inputs, linked.site, translations, linked.link_warnings, link_time, options.drafts,
-                          loaded.sources, loaded.media, kept_stories, patch) if options.cache else None
-    return Gathered(linked.site, catalogs, linked.images_encoded, lock, tuple(sorted(set(problems))),
+                          loaded.sources, loaded.media, kept_stories, patch, lock_text) if options.cache else None
+    return Gathered(linked.site, catalogs, linked.images_encoded, lock_text, tuple(sorted(set(problems))),
                     relinked=len(patch.stories) if patch else None, kept_as=kept_as,
                     patched_from=_patched_from(patch, linked.site) if patch else None,
                     specs=linked.specs, made=linked.made)
+
+
+def _kept_lock(config: SiteConfig, patch: Patched) -> tuple[str, dict[str, str]] | None:
+    """content/urls.lock and its redirects as this build leaves them, worked out from the kept site's
+    (`urllock.moved_lock`) when the lock is the one its build left; None: read and plan them."""
+    if not patch.lock:
+        return None
+    try:
+        text = (config.root / LOCK_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if lock_digest(text) != patch.lock:
+        return None
+    return moved_lock(text, patch.site.redirects, patch.moves) if patch.moves else (text, dict(patch.site.redirects))
 
 
 def _patched_from(patch: Patched, site: Site) -> PatchedFrom:
@@ -188,10 +206,12 @@ def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translation
                    problems: list[Problem],
                    link_cache: LinkCache | None = None,
                    bodies: StoredBodies | None = None,
-                   linked: tuple[Site, tuple[Problem, ...]] | None = None) -> Linked:
+                   linked: tuple[Site, tuple[Problem, ...]] | None = None,
+                   redirects: dict[str, str] | None = None) -> Linked:
     """The link stage and what checks the linked site: urls.lock, images, body links.
     Goes on whatever earlier stages found, so one run reports everything. `linked`: the site
-    linked already (the last build's, patched), with what its link reported."""
+    linked already (the last build's, patched), with what its link reported; `redirects`:
+    the redirects of `lock` when they are known already (`_kept_lock`), and it is not read."""
     now = build_time(options, config)
     problems.extend(warning(t.source, line, message, hint) for t in translations for line, message, hint in t.notes)
     if linked is None:
@@ -203,7 +223,8 @@ def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translation
     else:
         site, link_warnings = replace(linked[0], config=config, bodies=bodies), linked[1]  # (the site may move)
         problems.extend(link_warnings)
-    redirects = plan_redirects(site, lock, translations, problems, unreadable)
+    if redirects is None:
+        redirects = plan_redirects(site, lock, translations, problems, unreadable)
     cache_root = config.root / CACHE_DIR
     prepared = prepare_images(site, cache_root, options.job_count, problems,
                               prune=not options.preview and not errors_in(problems), encode=options.encode_images)
@@ -248,7 +269,7 @@ def build(options: BuildOptions, on_wait=None, keep_alive: list | None = None) -
         return_freed_memory()
         site, catalogs = gathered.site, gathered.catalogs
         remove_leftovers(output)
-        lock = updated_lock(site, gathered.lock) if not options.drafts else None  # a preview writes none
+        lock = gathered.lock_text
         spare = spare_folder(cache_dir, output)
         staging, prefilled = start_staging(output, spare, *(previous.spare or ("", ())))
         try:

@@ -355,6 +355,39 @@ def test_edits_to_words_and_headlines_are_put_into_the_last_builds_links(tmp_pat
     assert '<a href="../alpha-revised/">the first</a>' in beta
     assert "twice corrected" in (root / "output/en/2023/11/alpha-revised/index.html").read_text()
     assert "alpha-revised/" in (root / "output/en/2023/11/alpha/index.html").read_text()  # the old address redirects
+    lock = (root / "content/urls.lock").read_text()
+    assert "en/2023/11/alpha/  news/a/en\n" in lock and "en/2023/11/alpha-revised/  news/a/en\n" in lock
+    # Back to the first headline: the story is at its first address again, and the second redirects there.
+    edit(a, "title: Alpha revised", "title: Alpha")()
+    built = build(root, "--now", NOW)
+    assert built.status == 0 and f"{KEPT}, 1 story updated" in built.out, built.err
+    assert "twice corrected" in (root / "output/en/2023/11/alpha/index.html").read_text()
+    assert '"../alpha/"' in (root / "output/en/2023/11/alpha-revised/index.html").read_text()
+    assert (root / "content/urls.lock").read_text() == lock
+    assert pages(root / "output") == clean_build(root, tmp_path)
+
+
+def test_a_line_added_to_urls_lock_by_hand_is_redirected_when_only_words_changed(tmp_path, build):
+    """A patched build keeps the last build's redirects only while urls.lock is the one that build
+    left: a line the newsroom adds (an address of the old site, say) is read and redirected."""
+    root = make_site(tmp_path / "site", f"""
+-- content/news/a/en.md --
+{story("Alpha", date="2023-11-10")}
+-- content/news/b/en.md --
+{story("Beta", date="2023-11-12")}
+""")
+    assert build(root, "--now", NOW).status == 0
+    a = root / "content/news/a/en.md"
+    for old, words, line in (("Body text.", "First words.", "en/2023/11/alpha-old/  news/a/en\n"),
+                             ("First words.", "Second words.", "")):
+        a.write_text(a.read_text(encoding="utf-8").replace(old, words), encoding="utf-8")
+        lock = root / "content/urls.lock"
+        lock.write_text(lock.read_text(encoding="utf-8") + line, encoding="utf-8")
+        built = build(root, "--now", NOW)
+        assert built.status == 0 and KEPT in built.out, built.err
+        assert "alpha/" in (root / "output/en/2023/11/alpha-old/index.html").read_text()
+        assert pages(root / "output") == clean_build(root, tmp_path), words
+    assert "Second words." in (root / "output/en/2023/11/alpha/index.html").read_text()
 
 
 def test_a_site_moved_to_another_folder_keeps_its_last_builds_links_there(tmp_path, build):

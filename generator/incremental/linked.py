@@ -35,7 +35,7 @@ from pathlib import Path
 from ..config import SiteConfig
 from ..errors import Problem
 from ..linking.relink import relinked
-from ..model import MediaFile, Site, SourceFile, Story, Translation
+from ..model import MediaFile, Site, SourceFile, Story, Translation, translation_id
 from ..stages.parse import parse_sources
 from .cache import CACHE_DIR, ParseCache, code_fingerprint
 
@@ -76,6 +76,8 @@ class LinkedSite:
     kept_stories: KeptStories | None = None  # how its stories are kept (`keep_linked`)
     #: names this kept site: an output's record says which one its pages were made from
     version: str = ""
+    #: `lock_digest` of the content/urls.lock its build left ("": none, as a preview leaves none)
+    lock: str = ""
 
     def holds_for(self, inputs: str, link_time: datetime | None) -> bool:
         """Whether it is what linking would make of the same files with these inputs, at that time."""
@@ -131,6 +133,14 @@ class Patched:
     sources: dict[str, str]
     published_until: datetime | None
     waiting_from: datetime | None
+    lock: str  # the kept site's `lock`
+    #: the translations it moved to another address (a new headline's slug): (id, old address, new)
+    moves: tuple[tuple[str, str, str], ...]
+
+
+def lock_digest(text: str) -> str:
+    """What a kept site remembers of the content/urls.lock its build left."""
+    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
 
 
 def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...],
@@ -181,19 +191,23 @@ def patched(last: LinkedSite, config: SiteConfig, sources: tuple[SourceFile, ...
             return None
     cache.drop({bytes.fromhex(parsed[t.source].fingerprint) for t in now})
     unlinked = tuple(drafts.get(t.source, t) for t in last.unlinked)
+    moves = tuple((translation_id(kind, key, lang), before.path, t.path) for kind, key in edited
+                  for lang, t in (site.stories if kind == "news" else site.pages)[key].translations.items()
+                  if (before := last.site.translation(key, lang, kind)).path != t.path)
     return Patched(site, [*site.translations(), *unlinked], last.warnings, frozenset(edited), frozenset(paths),
                    last.version, unlinked, {**last.sources, **{source.path: source.digest for source in changed}},
-                   last.published_until, last.waiting_from)
+                   last.published_until, last.waiting_from, last.lock, moves)
 
 
 def keep_linked(config: SiteConfig, inputs: str, site: Site, translations: list[Translation],
                 warnings: tuple[Problem, ...], link_time: datetime | None, include_drafts: bool,
                 sources: tuple[SourceFile, ...], media: dict[StoryKey, tuple[MediaFile, ...]],
-                last: KeptStories | None, patch: Patched | None) -> str | None:
+                last: KeptStories | None, patch: Patched | None, lock_text: str | None = None) -> str | None:
     """Leave `site` (linked at `link_time` from `translations`, parsed from `sources` and `media`)
     for the next build, under a new version (returned; None: it could not be written). `last`: how
     the site this build read was kept; `patch`: the last build's site with the stories this build
-    put into it, when it did (else it linked the whole site)."""
+    put into it, when it did (else it linked the whole site); `lock_text`: the content/urls.lock
+    the build leaves (None: it leaves none)."""
     patched_stories = patch.stories if patch is not None else None
     published_until = waiting_from = None
     if patch is not None:
@@ -228,7 +242,7 @@ def keep_linked(config: SiteConfig, inputs: str, site: Site, translations: list[
         digests = {source.path: source.digest for source in sources}
     written = _write(folder / _SITE_FILE, LinkedSite(
         inputs, rest, unlinked, tuple(warnings), digests, media, link_time, published_until, waiting_from,
-        replace(last, differing=differing), version))
+        replace(last, differing=differing), version, lock_digest(lock_text) if lock_text is not None else ""))
     return version if written else None
 
 

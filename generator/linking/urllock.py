@@ -14,10 +14,11 @@ side. The newsroom commits the file; builds only ever add lines.
 """
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from pathlib import Path
-from typing import NamedTuple
+from typing import Mapping, NamedTuple
 
 from ..config import SiteConfig
 from ..errors import Problem
@@ -156,6 +157,42 @@ def updated_lock(site: Site, lock: tuple[LockEntry, ...]) -> str:
         if t.path not in lines:
             lines[t.path] = translation_id(t.kind, t.key, t.lang)
     return HEADER + "".join(f"{path}  {lines[path]}\n" for path in sorted(lines))
+
+
+def moved_lock(text: str, redirects: Mapping[str, str], moves: tuple[tuple[str, str, str], ...]
+               ) -> tuple[str, dict[str, str]] | None:
+    """The lock and redirects after the translations of `moves` ((translation id, old address, new
+    address), nothing else of the site changed) moved, worked out from `text`, the lock a build
+    left, and `redirects`, those it planned: that lock lists every address then published (each
+    leading to its own translation) and every redirect, nothing else. A translation's old address
+    becomes a redirect to it; its new one gains a line, unless it had one leading to it (it moves
+    back), which stops redirecting. None when more must be judged (a new address the lock gives
+    another translation, an address left and taken in one build): `plan_redirects` says what.
+    At 50,000 stories this saves reading the lock's 142,000 lines, planning and sorting them."""
+    if not text.startswith(HEADER):
+        return None
+    left, taken = {old for _, old, _ in moves}, {new for _, _, new in moves}
+    if len(taken) != len(moves) or not left.isdisjoint(taken):
+        return None
+    lines = text[len(HEADER):].split("\n")
+    if lines.pop() != "":
+        return None
+    planned = dict(redirects)
+    for tid, old, new in moves:
+        if new in planned:
+            if planned.pop(new) != tid:
+                return None
+        else:
+            at = bisect.bisect_left(lines, new, key=_lock_path)
+            if at < len(lines) and _lock_path(lines[at]) == new:
+                return None  # (not a redirect, so the address of a translation that did not move)
+            lines.insert(at, f"{new}  {tid}")
+        planned[old] = tid
+    return HEADER + "\n".join(lines) + "\n", dict(sorted(planned.items()))  # (in the lock's order, as planned)
+
+
+def _lock_path(line: str) -> str:
+    return line.partition("  ")[0]
 
 
 def write_lock(config: SiteConfig, text: str) -> bool:
