@@ -147,7 +147,7 @@ def gather(options: BuildOptions, config: SiteConfig | None = None, scanned: Sca
     unreadable = frozenset() if patch else unparsed(loaded.sources, translations)
     linked = link_and_check(config, loaded.media, loaded.tag_names, translations, unreadable, lock, options, problems,
                             link_cache, StoredBodies(cache.path), (patch.site, patch.warnings) if patch else None,
-                            redirects=kept_lock[1] if kept_lock else None)
+                            redirects=kept_lock[1] if kept_lock else None, changed=patch.stories if patch else None)
     if options.cache and not patch:
         keep_link_memo(config, link_cache.memo())
     _stop_if(problems)
@@ -207,11 +207,15 @@ def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translation
                    link_cache: LinkCache | None = None,
                    bodies: StoredBodies | None = None,
                    linked: tuple[Site, tuple[Problem, ...]] | None = None,
-                   redirects: dict[str, str] | None = None) -> Linked:
+                   redirects: dict[str, str] | None = None,
+                   changed: frozenset[tuple[str, str]] | None = None) -> Linked:
     """The link stage and what checks the linked site: urls.lock, images, body links.
     Goes on whatever earlier stages found, so one run reports everything. `linked`: the site
     linked already (the last build's, patched), with what its link reported; `redirects`:
-    the redirects of `lock` when they are known already (`_kept_lock`), and it is not read."""
+    the redirects of `lock` when they are known already (`_kept_lock`), and it is not read;
+    `changed`: the stories (kind, id) put into `linked`, the only ones whose body links are checked
+    (the others' were, against an output of which the patch removes no file: a story it moves
+    leaves a redirect at its old address)."""
     now = build_time(options, config)
     problems.extend(warning(t.source, line, message, hint) for t in translations for line, message, hint in t.notes)
     if linked is None:
@@ -232,7 +236,10 @@ def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translation
                    preview=options.preview or options.drafts)
     specs = plan_pages(site)
     linked = Linked(site, prepared.encoded, link_warnings, tuple(specs), published_files(site, cache_root))
-    check_body_links(site, lambda: published_paths(site, linked.made, linked.pages), problems)
+    checked = site if changed is None else replace(
+        site, stories={key: site.stories[key] for kind, key in changed if kind == "news"},
+        pages={key: site.pages[key] for kind, key in changed if kind == "page"})
+    check_body_links(checked, lambda: published_paths(site, linked.made, linked.pages), problems)
     return linked
 
 

@@ -390,6 +390,29 @@ def test_a_line_added_to_urls_lock_by_hand_is_redirected_when_only_words_changed
     assert "Second words." in (root / "output/en/2023/11/alpha/index.html").read_text()
 
 
+def test_a_dead_link_typed_into_an_edited_story_stops_the_build(tmp_path, build):
+    """A patched build checks the links of the stories it put in (the others' were checked before,
+    and their targets are all still published): a dead one is reported, the output is kept."""
+    root = make_site(tmp_path / "site", f"""
+-- content/news/a/en.md --
+{story("Alpha", date="2023-11-10", body="See [Beta](../beta/).")}
+-- content/news/b/en.md --
+{story("Beta", date="2023-11-12")}
+""")
+    assert build(root, "--now", NOW).status == 0
+    before = snapshot(root / "output")
+    b = root / "content/news/b/en.md"
+    b.write_text(b.read_text(encoding="utf-8").replace("Body text.", "See [the other](../nowhere/)."),
+                 encoding="utf-8")
+    built = build(root, "--now", NOW)
+    assert built.status == 1 and "b/en.md:" in built.err and "dead link `../nowhere/`" in built.err, built.err
+    assert snapshot(root / "output") == before
+    b.write_text(b.read_text(encoding="utf-8").replace("../nowhere/", "../alpha/"), encoding="utf-8")
+    built = build(root, "--now", NOW)
+    assert built.status == 0 and KEPT in built.out, built.err
+    assert pages(root / "output") == clean_build(root, tmp_path)
+
+
 def test_a_site_moved_to_another_folder_keeps_its_last_builds_links_there(tmp_path, build):
     root = make_site(tmp_path / "site", f"""
 -- content/news/a/en.md --
