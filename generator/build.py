@@ -236,10 +236,8 @@ def link_and_check(config: SiteConfig, media: dict, tag_names: dict, translation
                    preview=options.preview or options.drafts)
     specs = plan_pages(site)
     linked = Linked(site, prepared.encoded, link_warnings, tuple(specs), published_files(site, cache_root))
-    checked = site if changed is None else replace(
-        site, stories={key: site.stories[key] for kind, key in changed if kind == "news"},
-        pages={key: site.pages[key] for kind, key in changed if kind == "page"})
-    check_body_links(checked, lambda: published_paths(site, linked.made, linked.pages), problems)
+    check_body_links(site if changed is None else site.with_only(changed),
+                     lambda: published_paths(site, linked.made, linked.pages), problems)
     return linked
 
 

@@ -13,7 +13,7 @@ import hashlib
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Callable, Iterator, Literal, Mapping
+from typing import Callable, Iterable, Iterator, Literal, Mapping
 
 from .config import SiteConfig
 
@@ -240,6 +240,13 @@ class Site:
         stories = self.stories if kind == "news" else self.pages
         story = stories.get(key)
         return story.translations.get(lang) if story else None
+
+    def with_only(self, keys: Iterable[tuple[Kind, str]]) -> "Site":
+        """The site with only the stories and standalone pages `keys` ((kind, id)), all published:
+        what checks the bodies of a few stories put into a linked site."""
+        keys = list(keys)
+        return replace(self, stories={key: self.stories[key] for kind, key in keys if kind == "news"},
+                       pages={key: self.pages[key] for kind, key in keys if kind == "page"})
 
     def by_id(self, tid: str) -> Translation | None:
         """A published or retracted translation by its id ("news/<story-id>/<lang>")."""

@@ -76,10 +76,8 @@ def relinked(site: Site, config: SiteConfig, edited: dict[tuple[str, str], tuple
     relinked_site = replace(site, stories=stories, pages=pages)
     if published is None:
         return relinked_site
-    only_edited = replace(relinked_site, stories={k: stories[k] for kind, k in changed if kind == "news"},
-                          pages={k: pages[k] for kind, k in changed if kind == "page"})
     problems = []
-    check_body_links(only_edited, published, problems)
+    check_body_links(relinked_site.with_only(changed), published, problems)
     return None if problems else relinked_site
 
 
