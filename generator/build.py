@@ -289,7 +289,8 @@ def build(options: BuildOptions, on_wait=None, keep_alive: list | None = None) -
             if config.search:
                 search = SearchIndex(placer, state.pages, {l.code: l.hreflang for l in config.languages},
                                      options.job_count)
-                _stop_if(search.make())
+                _stop_if(search.make(previous.pages, previous.search, rendered))
+                state.search = search.plan
             state.marker = marker_text(source_stamp(config, scanned_stamp, environment, lock))
             changes = placer.changes(previous.published if previous.marker else files_of(output))
             state.published = set(placer.placed)
@@ -309,14 +310,15 @@ def build(options: BuildOptions, on_wait=None, keep_alive: list | None = None) -
                        search_reused=bool(search and search.reused),
                        search_indexed=tuple(search.indexed) if search else (),
                        search_parts=search.parts if search else 0, warnings=gathered.warnings,
-                       rendered=rendered, changes=changes, relinked=gathered.relinked)
+                       rendered=len(rendered), changes=changes, relinked=gathered.relinked)
 
 
 def _render_and_write(site: Site, specs: tuple[PageSpec, ...], catalogs, placer: Placer, previous: OutputState,
                       environment: str, jobs: int, patched_from: PatchedFrom | None = None
-                      ) -> tuple[OutputState, int]:
+                      ) -> tuple[OutputState, set[str]]:
     """Render those of `specs` (every page of `site`) whose inputs changed into the staging
-    folder, keep the others' previous files: (the new record of the output, pages rendered).
+    folder, keep the others' previous files: (the new record of the output, the keys of the pages
+    rendered; every other page's record is the previous one).
     `patched_from`: see `Gathered`."""
     state = OutputState()
     work = pages_to_render(site, specs, previous, placer, environment, state, patched_from)
@@ -336,7 +338,7 @@ def _render_and_write(site: Site, specs: tuple[PageSpec, ...], catalogs, placer:
         content = digest(page.content)
         placer.page(page, unchanged=previous.files[page.path] == content if page.path in previous.files else None)
         state.files[page.path] = content
-    return state, sum(chunk.rendered for chunk in results)
+    return state, {key for chunk in results for key, _ in chunk.records}
 
 
 @dataclass(frozen=True)

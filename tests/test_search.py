@@ -178,6 +178,41 @@ def test_each_part_of_the_index_is_made_again_only_when_its_pages_changed(tmp_pa
     assert b"zebras" in text and b"giraffes" not in text
 
 
+def test_an_edit_finds_its_parts_from_the_pages_it_rendered_as_a_full_plan_would(tmp_path, build):
+    """A build that adds or removes no story takes the previous build's parts and looks only at
+    the pages it rendered for those to index again; a new story makes the parts again from every
+    page and compares each part's stamp. Had an edit left a part or a stamp other than the full
+    plan's, the new story would index more than its own part."""
+    root = make_site(tmp_path / "site", f"""
+-- content/news/a/en.md --
+{story("Story about giraffes", date="2023-11-20", tags="[animals]")}
+-- content/news/b/en.md --
+{story("Story about lions", date="2023-10-20", tags="[animals]")}
+-- content/news/b/ua.md --
+{story("Історія про левів", slug="b", date="2023-10-20")}
+""")
+    assert build(root).status == 0
+
+    def parts_text(part: str) -> bytes:
+        fragments = (root / f"output/pagefind/{part}/fragment").iterdir()
+        return b"".join(gzip.decompress(p.read_bytes()) for p in fragments)
+
+    a, b = root / "content/news/a/en.md", root / "content/news/b/ua.md"
+    a.write_text(story("Zebras cross the road", date="2023-11-20", tags="[animals]"), encoding="utf-8")
+    built = build(root)
+    assert built.status == 0 and "search: 1 of 3 parts indexed" in built.out, built.out
+    assert b"/zebras-cross-the-road/" in parts_text("en-2023-11") and b"giraffes" not in parts_text("en-2023-11")
+    b.write_text(story("Історія про левів", slug="b", date="2023-10-20", body="Леви і тигри."), encoding="utf-8")
+    built = build(root)
+    assert built.status == 0 and "search: 1 of 3 parts indexed" in built.out, built.out
+    assert "тигри".encode() in parts_text("ua-2023-10")
+    (root / "content/news/c").mkdir()
+    (root / "content/news/c/en.md").write_text(story("Story about seals", date="2023-10-05"), encoding="utf-8")
+    built = build(root)
+    assert built.status == 0 and "search: 1 of 3 parts indexed" in built.out, built.out
+    assert b"seals" in parts_text("en-2023-10") and b"/zebras-cross-the-road/" in parts_text("en-2023-11")
+
+
 def test_a_busy_recent_month_is_indexed_in_four_parts_and_an_edit_makes_one_again(tmp_path, build):
     """61 English stories in the newest month: more than one part's worth (search.SPLIT_ABOVE),
     so the month is four parts, each story in one; the month before stays one part."""

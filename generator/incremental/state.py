@@ -25,7 +25,7 @@ from ..stages.render import PageSpec
 from ..stages.write import MARKER, output_key
 from ..outputs.xmlout import SitemapUrl
 
-_VERSION = 8  # 8: a base and its changes (`journal`)
+_VERSION = 9  # 9: the search index's parts (`search`)
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,13 @@ class OutputState:
     structures: dict[str, tuple] = field(default_factory=dict)  # list page's spec_key → `list_structure`
     marks_base: str = ""
     linked: str = ""  # the version of the kept linked site the pages were made from (`LinkedSite.version`)
+    #: the search index's parts: name → its pages' spec keys (`SearchIndex.plan`; {}: no index)
+    search: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     #: the record as the build read it (`journal.read`), to write only what changed since
     kept: tuple[dict, journal.Kept] | None = field(default=None, repr=False, compare=False)
 
-    _TABLES = ("pages", "files", "published", "marks", "structures")
+    _TABLES = ("pages", "files", "published", "marks", "structures", "search")
     _SCALARS = ("marker", "spare", "marks_base", "linked")
 
     @staticmethod

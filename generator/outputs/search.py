@@ -68,29 +68,30 @@ PART_PAGES = 500
 #: waits until the others running leave it room (one larger than this runs alone), so their
 #: memory together stays near 0.27 MiB × this.
 PAGES_AT_ONCE = 560
+#: Past this many pages with other records than the previous build's, the parts are worked out
+#: again from every page (`changed_parts`).
+MOST_CHANGED_PAGES = 5000
 _STORY = re.compile(r"^([^/]+)/(\d{4})/(\d{2})/[^/]+/index\.html$")
 _PAGE = re.compile(r"^([^/]+)/[^/]+/index\.html$")
 
 
-def parts_of(records: dict[str, PageRecord]) -> dict[str, dict[str, str]]:
-    """Part name → {page path: digest of what the index reads of it}, for the story and standalone pages."""
-    stories: dict[tuple[str, str], dict[str, str]] = {}
-    pages: dict[str, dict[str, str]] = {}
-    years: dict[str, dict[str, tuple[str, str]]] = {}
+def parts_of(records: dict[str, PageRecord]) -> dict[str, tuple[str, ...]]:
+    """Part name → the pages in it (their `spec_key`s): the story and standalone pages."""
+    stories: dict[tuple[str, str], list[str]] = {}
+    pages: dict[str, list[str]] = {}
+    years: dict[str, list[str]] = {}
     for key, record in records.items():
-        if key.startswith("story\t"):
-            match = _STORY.match(record.path)
-            if match:
-                stories.setdefault((match[1], f"{match[2]}-{match[3]}"), {})[record.path] = (record.indexed,
-                                                                                          key.split("\t", 3)[2])
-        elif key.startswith("page\t"):
-            match = _PAGE.match(record.path)
-            if match:
-                pages.setdefault(f"{match[1]}-pages", {})[record.path] = record.indexed
-    parts: dict[str, dict[str, str]] = {}
+        place = _place_of(key, record.path)
+        if place is None:
+            continue
+        if len(place) == 3:
+            stories.setdefault((place[0], f"{place[1]}-{place[2]}"), []).append(key)
+        else:
+            pages.setdefault(f"{place[0]}-pages", []).append(key)
+    parts: dict[str, tuple[str, ...]] = {}
     shares_of: dict[tuple[str, int], str] = {}  # (story id, shares) → its share: the same for its languages
-    for name, part in pages.items():
-        _add_shares(parts, name, {path: (indexed, path) for path, indexed in part.items()}, 1, shares_of)
+    for name, keys in pages.items():
+        _add_shares(parts, name, keys, 1, shares_of)
     for lang in sorted({lang for lang, _ in stories}):
         months = sorted((month for code, month in stories if code == lang), reverse=True)
         for number, month in enumerate(months):
@@ -99,28 +100,79 @@ def parts_of(records: dict[str, PageRecord]) -> dict[str, dict[str, str]]:
                 busy = number < SPLIT and len(month_pages) > SPLIT_ABOVE
                 _add_shares(parts, f"{lang}-{month}", month_pages, SPLIT_SHARES if busy else 1, shares_of)
             else:
-                years.setdefault(f"{lang}-{month[:4]}", {}).update(month_pages)
+                years.setdefault(f"{lang}-{month[:4]}", []).extend(month_pages)
     for name, year_pages in years.items():
         _add_shares(parts, name, year_pages, 1, shares_of)
     return parts
 
 
-def _add_shares(parts: dict[str, dict[str, str]], name: str, pages: dict[str, tuple[str, str]],
-                shares: int, shares_of: dict[tuple[str, int], str]) -> None:
-    """Put a month's or year's pages ({path: (indexed digest, story id)}) into `parts`: in one
-    part `name`, or in `shares` or more (doubled until a share averages PART_PAGES or fewer)
-    named `name-a`, `name-b` … (`name-aa` … past 26), each page's by its story's id, so a page
-    stays in its part while the month grows, and when a new headline moves it."""
-    while len(pages) > shares * PART_PAGES:
+def _place_of(key: str, path: str) -> tuple[str, ...] | None:
+    """Where a page is in the index: (language, year, month) of a story's, (language,) of a
+    standalone page's; None for other pages."""
+    if key.startswith("story\t"):
+        match = _STORY.match(path)
+        return (match[1], match[2], match[3]) if match else None
+    if key.startswith("page\t"):
+        match = _PAGE.match(path)
+        return (match[1],) if match else None
+    return None
+
+
+def _add_shares(parts: dict[str, tuple[str, ...]], name: str, keys: list[str], shares: int,
+                shares_of: dict[tuple[str, int], str]) -> None:
+    """Put a month's or year's pages (`spec_key`s) into `parts`: in one part `name`, or in
+    `shares` or more (doubled until a share averages PART_PAGES or fewer) named `name-a`,
+    `name-b` … (`name-aa` … past 26), each page's by its story's id, so a page stays in its part
+    while the month grows, and when a new headline moves it."""
+    while len(keys) > shares * PART_PAGES:
         shares *= 2
     if shares == 1:
-        parts[name] = {path: indexed for path, (indexed, _) in pages.items()}
+        parts[name] = tuple(keys)
         return
-    for path, (indexed, story) in pages.items():
+    split: dict[str, list[str]] = {}
+    for key in keys:
+        story = key.split("\t", 3)[2]
         share = shares_of.get((story, shares))
         if share is None:
             share = shares_of[(story, shares)] = _share_of(story, shares)
-        parts.setdefault(f"{name}-{share}", {})[path] = indexed
+        split.setdefault(f"{name}-{share}", []).append(key)
+    parts.update((part, tuple(part_keys)) for part, part_keys in split.items())
+
+
+def changed_parts(records: dict[str, PageRecord], previous: dict[str, PageRecord],
+                  previous_parts: dict[str, tuple[str, ...]], rendered: set[str] | None = None) -> set[str] | None:
+    """The parts of `previous_parts` (the previous build's, of its records `previous`) with a
+    page whose path or indexed digest is not as it was, when the parts are the same as then
+    (the same story and standalone pages, none in another month or language); else None
+    (`parts_of` again). `rendered`: the pages rendered by this build, when every other page's
+    record is the previous build's. (Placing every page in its part took a second of an edit
+    at 50,000 stories; this looks at the pages rendered.)"""
+    if not previous_parts or (rendered is not None and len(rendered) > MOST_CHANGED_PAGES):
+        return None
+    # pages added or removed (redirects, tags, list pages; a page added is rendered)
+    added = records.keys() - previous.keys() if rendered is None else {key for key in rendered if key not in previous}
+    removed = () if len(records) - len(added) == len(previous) else previous.keys() - records.keys()
+    if any(key.startswith(("story\t", "page\t")) for key in (*added, *removed)):
+        return None
+    changed: set[str] = set()
+    for key in records if rendered is None else rendered:
+        record, before = records[key], previous.get(key)
+        if before is record or before is None:
+            continue
+        if len(changed) >= MOST_CHANGED_PAGES:
+            return None
+        place = _place_of(key, record.path)
+        if place != _place_of(key, before.path):
+            return None
+        if place is not None and (record.path, record.indexed) != (before.path, before.indexed):
+            changed.add(key)
+    parts, found = set(), set()
+    for name, keys in previous_parts.items():
+        hits = changed.intersection(keys)
+        if hits:
+            parts.add(name)
+            found |= hits
+    return parts if found == changed else None
 
 
 def _share_of(story: str, shares: int) -> str:
@@ -139,22 +191,33 @@ class SearchIndex:
         self.reused = False  # every part was kept
         self.indexed: list[str] = []  # the parts made again by this build
         self.parts = 0  # the parts the index has
+        self.plan: dict[str, tuple[str, ...]] = {}  # part name → its pages' `spec_key`s (the next build's `previous_parts`)
 
-    def make(self) -> list[Problem]:
-        parts = parts_of(self.records)
+    def make(self, previous: dict[str, PageRecord] | None = None,
+             previous_parts: dict[str, tuple[str, ...]] | None = None,
+             rendered: set[str] | None = None) -> list[Problem]:
+        """Index the parts whose pages changed, keep the others. `previous`, `previous_parts`: the
+        previous build's records and parts (`plan`) of the output it made, when known: a part
+        none of whose pages changed since then keeps its files without its stamp being made;
+        `rendered`: see `changed_parts`."""
+        changed = changed_parts(self.records, previous, previous_parts, rendered) if previous else None
+        parts = self.plan = previous_parts if changed is not None else parts_of(self.records)
         self.parts = len(parts)
         version = _version()
         todo = []
-        for name, pages in sorted(parts.items()):
-            stamp = f"pagefind {version}\n" + "".join(f"{path} {content}\n" for path, content in sorted(pages.items()))
+        for name, keys in sorted(parts.items()):
+            previous_part = self.placer.output / INDEX_DIR / name
+            if changed is not None and name not in changed and self._keep(name, previous_part):
+                continue
+            pages = sorted((self.records[key].path, self.records[key].indexed) for key in keys)
+            stamp = f"pagefind {version}\n" + "".join(f"{path} {content}\n" for path, content in pages)
             stamp_digest = digest(stamp.encode())
-            previous = self.placer.output / INDEX_DIR / name
             try:
-                kept = (previous / STAMP).read_text() == stamp_digest and self._keep(name, previous)
+                kept = (previous_part / STAMP).read_text() == stamp_digest and self._keep(name, previous_part)
             except OSError:
                 kept = False
             if not kept:
-                todo.append((name, sorted(pages), stamp_digest))
+                todo.append((name, [path for path, _ in pages], stamp_digest))
         room = _PagesAtOnce(PAGES_AT_ONCE)
         with ThreadPoolExecutor(max(1, self.jobs)) as pool:
             problems = [p for found in pool.map(lambda job: room.run(len(job[1]), self._index, job), todo)
